@@ -1,0 +1,1 @@
+"""chatlake: a batch-plus-stream lakehouse for Twitch chat."""

@@ -1,0 +1,2 @@
+class RecordError(ValueError):
+    """A record does not match its contract; the message names the field and the problem."""
