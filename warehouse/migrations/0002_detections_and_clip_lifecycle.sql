@@ -1,6 +1,8 @@
 -- A clips row starts life as a detection written by the detector (status 'pending') and is
 -- completed or failed by the clipper. The detector upserts on (broadcaster_id, window_end), so
 -- replays and restarts never add a second row for the same window.
+-- Detections also come from replayed files whose channel the monitor never saw, so a clip no
+-- longer requires a streamers row.
 alter table clips drop constraint clips_broadcaster_id_fkey;
 alter table clips
     add column window_start    timestamptz,
