@@ -5,10 +5,15 @@ the record's own time). Field names and nesting mirror the JSON contracts, so a 
 parsed straight into these schemas (pyarrow's JSON reader) without per-record Python work.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pyarrow as pa
 from chatlake_contracts import topics
+from chatlake_contracts.chat import validate_chat_message
+from chatlake_contracts.lifecycle import validate_lifecycle_event
+from chatlake_contracts.windows import validate_chat_window
 
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 
@@ -71,15 +76,24 @@ DEAD_LETTER_SCHEMA = pa.schema([
 ])
 
 
+def validate_dead_letter(record: Any) -> dict[str, Any]:
+    if not isinstance(record, dict) or not isinstance(record.get("error"), str):
+        raise ValueError("a dead letter must be an object with an 'error' string")
+    return record
+
+
 @dataclass(frozen=True)
 class Dataset:
-    """A lake dataset: its folder, the topic that feeds it, its record schema, and which epoch-ms
-    column gives each row's partition day."""
+    """A lake dataset: its folder, the topic that feeds it, its record schema, the epoch-ms
+    column that gives each row's partition day, the contract's validator, and the columns a
+    valid record never leaves null (checked in bulk before the per-record validator runs)."""
 
     name: str
     topic: str
     schema: pa.Schema
     time_column: str
+    validate: Callable[[Any], dict[str, Any]]
+    required_columns: tuple[str, ...]
 
     @property
     def ms_columns(self) -> tuple[str, ...]:
@@ -88,11 +102,25 @@ class Dataset:
             "timestamp", "window_start", "window_end"})
 
 
-CHAT_MESSAGES = Dataset("chat_messages", topics.CHAT_MESSAGES, CHAT_MESSAGE_SCHEMA, "timestamp")
-STREAM_LIFECYCLE = Dataset("stream_lifecycle", topics.STREAM_LIFECYCLE, LIFECYCLE_SCHEMA,
-                           "timestamp")
-CHAT_WINDOWS = Dataset("chat_windows", topics.CHAT_WINDOWS, CHAT_WINDOW_SCHEMA, "window_start")
-DEAD_LETTERS = Dataset("dead_letters", topics.DEAD_LETTERS, DEAD_LETTER_SCHEMA, "timestamp")
+CHAT_MESSAGES = Dataset(
+    "chat_messages", topics.CHAT_MESSAGES, CHAT_MESSAGE_SCHEMA, "timestamp",
+    validate_chat_message,
+    ("v", "message_id", "broadcaster_id", "timestamp", "text", "source", "metadata"),
+)
+STREAM_LIFECYCLE = Dataset(
+    "stream_lifecycle", topics.STREAM_LIFECYCLE, LIFECYCLE_SCHEMA, "timestamp",
+    validate_lifecycle_event,
+    ("v", "event_type", "broadcaster_id", "broadcaster_login", "timestamp"),
+)
+CHAT_WINDOWS = Dataset(
+    "chat_windows", topics.CHAT_WINDOWS, CHAT_WINDOW_SCHEMA, "window_start",
+    validate_chat_window,
+    ("v", "broadcaster_id", "window_start", "window_end", "message_count", "chatter_count"),
+)
+DEAD_LETTERS = Dataset(
+    "dead_letters", topics.DEAD_LETTERS, DEAD_LETTER_SCHEMA, "timestamp",
+    validate_dead_letter, ("error", "timestamp"),
+)
 
 DATASETS: tuple[Dataset, ...] = (CHAT_MESSAGES, STREAM_LIFECYCLE, CHAT_WINDOWS, DEAD_LETTERS)
 DATASET_BY_TOPIC = {d.topic: d for d in DATASETS}

@@ -53,6 +53,30 @@ class LakeStore:
         temp.replace(final)
         _fsync_dir(final.parent)
 
+    def write_bytes(self, relative: str, data: bytes) -> None:
+        """Durably write a small file (archiver bookkeeping), replacing any previous one."""
+        if self.local_root is None:
+            with self._fs.open_output_stream(f"{self._root}/{relative}") as stream:
+                stream.write(data)
+            return
+        final = self.local_root / relative
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temp = final.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}-{final.name}")
+        with temp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temp.replace(final)
+        _fsync_dir(final.parent)
+
+    def read_bytes(self, relative: str) -> bytes | None:
+        """The file's contents, or None when it does not exist."""
+        try:
+            with self._fs.open_input_stream(f"{self._root}/{relative}") as stream:
+                return stream.read()
+        except FileNotFoundError:
+            return None
+
     def list(self, folder: str, suffix: str = ".parquet") -> list[str]:
         """Relative paths of the files under `folder` (recursively) ending in `suffix`."""
         selector = pafs.FileSelector(f"{self._root}/{folder}", recursive=True,

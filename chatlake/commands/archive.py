@@ -1,5 +1,34 @@
+"""`chatlake archive`: run the lake archiver in the foreground (`up` runs it in the background)."""
+
+import asyncio
+import signal
+
 import typer
+
+from chatlake.settings import Settings
+from warehouse.archiver import Archiver, ArchiverConfig
+from warehouse.lake_store import LakeStore
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("archive")(archive)
+
+
+def archive() -> None:
+    """Copy the Kafka topics into the Parquet lake until stopped (SIGINT/SIGTERM)."""
+    settings = Settings()
+    config = ArchiverConfig(
+        bootstrap_servers=settings.kafka_servers,
+        group_id=settings.archiver_group_id,
+        max_batch_messages=settings.archiver_max_batch_messages,
+        max_batch_seconds=settings.archiver_max_batch_seconds,
+    )
+    asyncio.run(_run(Archiver(config, LakeStore(settings.lake))))
+
+
+async def _run(archiver: Archiver) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await archiver.run(stop)

@@ -10,7 +10,8 @@ record came from, the VOD it belongs to, and what real chat carries besides text
      "text": str,                 # the message exactly as sent (ACTION framing removed)
      "user_id": str | null, "user_name": str | null,   # user_name is the login
      "user_display_name": str | null,
-     "source": "eventsub" | "irc" | "twitchdownloader" | "chat_downloader" | "text_log" | "synthetic",
+     "source": "eventsub" | "irc" | "twitchdownloader" | "chat_downloader" | "text_log"
+               | "synthetic",
      "is_vod_comment": bool,      # posted on the VOD after the broadcast, not live chat
      "vod_id": str | null, "vod_offset_s": float | null,
      "is_first_message": bool | null,   # the chatter's first message in this channel, if known

@@ -1,0 +1,43 @@
+"""Kafka clients configured the way every chatlake producer needs them."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import UnknownError
+
+log = logging.getLogger(__name__)
+
+# Batching settings DESIGN measured 52-74 k msg/s with against Tansu.
+_PRODUCER_OPTIONS = {
+    "acks": "all",
+    "linger_ms": 20,
+    "max_batch_size": 1 << 20,
+    "max_request_size": 8 << 20,
+}
+
+
+@asynccontextmanager
+async def chat_producer(bootstrap_servers: str) -> AsyncIterator[AIOKafkaProducer]:
+    """A started producer, idempotent where the broker allows it; leaving the block flushes.
+
+    Tansu 0.6 (the embedded broker) answers aiokafka's InitProducerId with an unknown error,
+    so against it we fall back to acks=all without idempotence and say so: a send retried
+    after a lost acknowledgement may then be written twice (the archiver's exactly-once
+    holds for what is in Kafka, not for producer retries).
+    """
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, enable_idempotence=True,
+                                **_PRODUCER_OPTIONS)
+    try:
+        await producer.start()
+    except UnknownError:
+        await producer.stop()
+        log.warning("%s refused an idempotent producer; using acks=all without idempotence",
+                    bootstrap_servers)
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, **_PRODUCER_OPTIONS)
+        await producer.start()
+    try:
+        yield producer
+    finally:
+        await producer.stop()

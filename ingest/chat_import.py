@@ -1,0 +1,140 @@
+"""Chat files -> the lake or Kafka, with dead letters for bad lines and a report per file.
+
+Parsing is `ingest.importers`; this module only decides where records go:
+- lake: Parquet files named after the source file's content hash, so importing the same file
+  again replaces its files instead of doubling its messages;
+- Kafka: `chat-messages` keyed by broadcaster id, as fast as possible or replayed at the pace
+  the chat was sent, scaled by `speed`.
+"""
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from chatlake_contracts import topics
+from chatlake_contracts.deadletter import dead_letter
+
+from chatlake.kafka import chat_producer
+from ingest.importers import BadLine, ImportOptions, read_chat_file
+from warehouse.lake import table_from_records, to_lake_table, write_partitioned
+from warehouse.lake_schema import CHAT_MESSAGES, DEAD_LETTERS
+from warehouse.lake_store import LakeStore
+
+LAKE_CHUNK_MESSAGES = 100_000
+# How many sends may be in flight before waiting for the broker's acknowledgements.
+KAFKA_WINDOW = 20_000
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class FileReport:
+    path: Path
+    messages: int = 0
+    bad_lines: list[BadLine] = field(default_factory=list)
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()[:16]
+
+
+def _dead_letter(bad: BadLine) -> dict[str, Any]:
+    return dead_letter(origin="import", error=bad.error, raw=bad.raw,
+                       timestamp=int(time.time() * 1000), location=bad.location)
+
+
+def import_to_lake(path: Path, options: ImportOptions, store: LakeStore,
+                   progress: Progress = lambda n: None) -> FileReport:
+    """Parse one file into the lake. Raises ImportFileError before writing anything when the
+    file is unreadable, so a bad file never leaves part of itself behind."""
+    report = FileReport(path)
+    stem = f"import+{file_digest(path)}"
+    records = list(_records(read_chat_file(path, options), report))
+    # Files of an earlier import of this same file (which may have had more chunks) go first.
+    for relative in store.list(CHAT_MESSAGES.name) + store.list(DEAD_LETTERS.name):
+        if relative.rsplit("/", 1)[-1].startswith(stem + "+"):
+            store.delete(relative)
+    for index in range(0, len(records), LAKE_CHUNK_MESSAGES):
+        chunk = records[index:index + LAKE_CHUNK_MESSAGES]
+        table = to_lake_table(table_from_records(chunk, CHAT_MESSAGES), CHAT_MESSAGES)
+        write_partitioned(store, CHAT_MESSAGES, table, f"{stem}+{index // LAKE_CHUNK_MESSAGES:06d}")
+        progress(len(chunk))
+    if report.bad_lines:
+        dead = [_dead_letter(bad) for bad in report.bad_lines]
+        table = to_lake_table(table_from_records(dead, DEAD_LETTERS), DEAD_LETTERS)
+        write_partitioned(store, DEAD_LETTERS, table, f"{stem}+dead")
+    return report
+
+
+def _records(items: Iterator[dict[str, Any] | BadLine],
+             report: FileReport) -> Iterator[dict[str, Any]]:
+    for item in items:
+        if isinstance(item, BadLine):
+            report.bad_lines.append(item)
+        else:
+            report.messages += 1
+            yield item
+
+
+async def import_to_kafka(path: Path, options: ImportOptions, bootstrap_servers: str,
+                          speed: float | None = None,
+                          progress: Progress = lambda n: None) -> FileReport:
+    """Publish one file to `chat-messages` (bad lines to the dead-letter topic).
+
+    With `speed`, messages are sent at the pace they were sent in the chat, `speed` times faster.
+    """
+    report = FileReport(path)
+    # Parse the whole file first: a truncated file fails before anything is published.
+    records = list(_records(read_chat_file(path, options), report))
+    pacer = _Pacer(speed) if speed else None
+    async with chat_producer(bootstrap_servers) as producer:
+        in_flight: list[asyncio.Future] = []
+
+        async def settle() -> None:
+            await asyncio.gather(*in_flight)
+            progress(len(in_flight))
+            in_flight.clear()
+
+        for record in records:
+            if pacer and pacer.delay_until(record["timestamp"]) > 0:
+                # While waiting for chat time to catch up, make sure what was sent arrived.
+                await settle()
+                await asyncio.sleep(pacer.delay_until(record["timestamp"]))
+            in_flight.append(await producer.send(
+                topics.CHAT_MESSAGES, orjson.dumps(record),
+                key=record["broadcaster_id"].encode()))
+            if len(in_flight) >= KAFKA_WINDOW:
+                await settle()
+        for bad in report.bad_lines:
+            in_flight.append(await producer.send(
+                topics.DEAD_LETTERS, orjson.dumps(_dead_letter(bad))))
+        await asyncio.gather(*in_flight)
+        progress(len(in_flight) - len(report.bad_lines))
+    return report
+
+
+class _Pacer:
+    """Sleeps so that chat time advances `speed` times faster than wall time."""
+
+    def __init__(self, speed: float) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.speed = speed
+        self._chat_start: int | None = None
+        self._wall_start = 0.0
+
+    def delay_until(self, timestamp_ms: int) -> float:
+        """Seconds to wait before sending a message sent at `timestamp_ms` (<= 0: send now)."""
+        if self._chat_start is None:
+            self._chat_start, self._wall_start = timestamp_ms, time.monotonic()
+        due = self._wall_start + (timestamp_ms - self._chat_start) / 1000 / self.speed
+        return due - time.monotonic()

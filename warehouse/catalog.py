@@ -1,0 +1,50 @@
+"""DuckDB over the lake: one view per dataset, for `chatlake sql`, the API and Python code.
+
+Views read the Parquet files in place (hive partitions, so `date` is a column and filters on it
+prune folders). `chat_messages` also lifts the nested `metadata` fields to top-level columns.
+A dataset with no files yet is an empty view of the right shape, so queries never fail just
+because nothing has arrived.
+"""
+
+import duckdb
+import pyarrow as pa
+
+from warehouse.lake import PARTITION_COLUMN, to_lake_table
+from warehouse.lake_schema import CHAT_MESSAGES, DATASETS, Dataset
+from warehouse.lake_store import LakeStore
+
+_CHAT_MESSAGE_COLUMNS = """
+    * exclude (metadata),
+    metadata.emotes as emotes,
+    metadata.badges as badges,
+    metadata.is_subscriber as is_subscriber,
+    metadata.is_mod as is_mod,
+    metadata.color as color
+"""
+
+
+def connect(lake_uri: str, database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(database)
+    create_views(con, LakeStore(lake_uri))
+    return con
+
+
+def create_views(con: duckdb.DuckDBPyConnection, store: LakeStore) -> None:
+    if store.local_root is None:
+        con.execute("install httpfs; load httpfs")
+    for dataset in DATASETS:
+        columns = _CHAT_MESSAGE_COLUMNS if dataset is CHAT_MESSAGES else "*"
+        con.execute(f"create or replace view {dataset.name} as "
+                    f"select {columns} from {_source(con, store, dataset)}")
+
+
+def _source(con: duckdb.DuckDBPyConnection, store: LakeStore, dataset: Dataset) -> str:
+    if store.list(dataset.name):
+        glob = store.path(f"{dataset.name}/*/*.parquet").replace("'", "''")
+        return f"read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
+    empty = f"_empty_{dataset.name}"
+    table = to_lake_table(pa.Table.from_pylist([], schema=dataset.schema), dataset)
+    con.register(empty, table.set_column(
+        table.schema.get_field_index(PARTITION_COLUMN), PARTITION_COLUMN,
+        pa.array([], pa.date32())))
+    return empty
