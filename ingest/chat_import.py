@@ -57,8 +57,8 @@ def import_to_lake(path: Path, options: ImportOptions, store: LakeStore,
     """Parse one file into the lake. Raises ImportFileError before writing anything when the
     file is unreadable, so a bad file never leaves part of itself behind."""
     report = FileReport(path)
-    stem = f"import+{file_digest(path)}"
     records = list(_records(read_chat_file(path, options), report))
+    stem = f"import+{file_digest(path)}"
     # Files of an earlier import of this same file (which may have had more chunks) go first.
     for relative in store.list(CHAT_MESSAGES.name) + store.list(DEAD_LETTERS.name):
         if relative.rsplit("/", 1)[-1].startswith(stem + "+"):

@@ -14,6 +14,8 @@ import pyarrow.parquet as pq
 
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
 TEMP_PREFIX = ".tmp-"
+# Temporaries must not end in .parquet: readers glob for that.
+TEMP_SUFFIX = ".partial"
 
 
 class LakeStore:
@@ -45,7 +47,7 @@ class LakeStore:
             return
         final = self.local_root / relative
         final.parent.mkdir(parents=True, exist_ok=True)
-        temp = final.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}-{final.name}")
+        temp = final.with_name(f"{TEMP_PREFIX}{final.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
         with temp.open("wb") as handle:
             pq.write_table(table, handle, **PARQUET_OPTIONS)
             handle.flush()
@@ -61,7 +63,7 @@ class LakeStore:
             return
         final = self.local_root / relative
         final.parent.mkdir(parents=True, exist_ok=True)
-        temp = final.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}-{final.name}")
+        temp = final.with_name(f"{TEMP_PREFIX}{final.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
         with temp.open("wb") as handle:
             handle.write(data)
             handle.flush()

@@ -1,5 +1,88 @@
+"""`chatlake import`: chat files users already have -> the lake or Kafka."""
+
+import asyncio
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+from chatlake.settings import Settings
+from ingest.chat_import import FileReport, import_to_kafka, import_to_lake
+from ingest.importers import ImportFileError, ImportOptions
+from warehouse.lake_store import LakeStore
+
+# How many bad-line locations to name in the summary; all of them are in the dead letters.
+SHOWN_BAD_LINES = 5
+
+
+class Destination(str, Enum):
+    kafka = "kafka"
+    lake = "lake"
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("import")(import_files)
+
+
+def import_files(
+    files: list[Path] = typer.Argument(..., help="Chat files: TwitchDownloader JSON(.gz), "
+                                       "chat-downloader JSON/JSONL, raw IRC logs, text logs."),
+    channel: str | None = typer.Option(None, help="Channel login, for files that lack it."),
+    channel_id: str | None = typer.Option(None, help="Channel id, for files that lack it."),
+    start: str | None = typer.Option(
+        None, help="When the video started (ISO 8601), for files with offsets only."),
+    to: Destination = typer.Option(Destination.lake, help="Straight into the lake, or Kafka."),
+    speed: float | None = typer.Option(
+        None, help="With --to kafka: replay at the chat's own pace, N times faster."),
+) -> None:
+    """Import chat files. Bad lines are counted, named and kept in the dead letters; a file
+    that cannot be read at all is an error and the exit status is non-zero."""
+    if speed is not None and (to is not Destination.kafka or speed <= 0):
+        raise typer.BadParameter("--speed needs --to kafka and a positive number")
+    options = ImportOptions(channel=channel, channel_id=channel_id, start=_parse_start(start))
+    settings = Settings()
+    console = Console(stderr=True)
+    failed = 0
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(),
+                  TextColumn("messages"), console=console, transient=True) as progress:
+        for path in files:
+            task = progress.add_task(path.name, total=None)
+            advance = lambda n, task=task: progress.advance(task, n)  # noqa: E731
+            try:
+                if to is Destination.lake:
+                    report = import_to_lake(path, options, LakeStore(settings.lake), advance)
+                else:
+                    report = asyncio.run(import_to_kafka(
+                        path, options, settings.kafka_servers, speed, advance))
+            except ImportFileError as error:
+                console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+                failed += 1
+                continue
+            finally:
+                progress.remove_task(task)
+            _summarise(console, report, to)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _parse_start(start: str | None) -> datetime | None:
+    if start is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(start)
+    except ValueError:
+        raise typer.BadParameter(f"--start {start!r} is not an ISO 8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _summarise(console: Console, report: FileReport, to: Destination) -> None:
+    console.print(f"{report.path.name}: {report.messages} messages -> {to.value}",
+                  highlight=False, soft_wrap=True)
+    if report.bad_lines:
+        shown = ", ".join(bad.location for bad in report.bad_lines[:SHOWN_BAD_LINES])
+        more = ", ..." if len(report.bad_lines) > SHOWN_BAD_LINES else ""
+        console.print(f"  {len(report.bad_lines)} bad lines ({shown}{more}) kept in the dead "
+                      f"letters; first problem: {report.bad_lines[0].error}", highlight=False, soft_wrap=True)

@@ -1,5 +1,85 @@
+"""`chatlake up`, `down` and `status`: the embedded stack on one machine."""
+
+import shlex
+from typing import Annotated
+
+import psycopg
 import typer
+from aiokafka.errors import KafkaError
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from chatlake.embedded import processes, stack
+from chatlake.settings import Settings
+
+# What a user can fix (a taken port, an unreachable endpoint, a bad folder): one line, exit 1.
+EXPECTED_FAILURES = (
+    processes.PortInUseError,
+    processes.StartupError,
+    KafkaError,
+    psycopg.Error,
+    OSError,
+    RuntimeError,
+)
+
+STATE_STYLES = {"running": "green", "stopped": "red", "external": "cyan"}
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("up")(up)
+    app.command("down")(down)
+    app.command("status")(status)
+
+
+def up(
+    archiver_command: Annotated[
+        str | None,
+        typer.Option(
+            envvar="CHATLAKE_ARCHIVER_COMMAND",
+            help="Command line that runs the lake archiver (default: `chatlake archive`).",
+            hidden=True,
+        ),
+    ] = None,
+) -> None:
+    """Start embedded Kafka and PostgreSQL (unless external ones are set), then the archiver."""
+    console = Console(highlight=False, soft_wrap=True)
+    settings = Settings()
+    command = shlex.split(archiver_command) if archiver_command else None
+    try:
+        stack.up(settings, lambda line: console.print(escape(line)), archiver_command=command)
+    except EXPECTED_FAILURES as failure:
+        _fail(failure)
+    console.print("[green]up[/green]: run `chatlake status` to see it, `chatlake down` to stop it")
+
+
+def down() -> None:
+    """Stop everything `up` started: the archiver, then Kafka, then PostgreSQL."""
+    console = Console(highlight=False, soft_wrap=True)
+    try:
+        stack.down(Settings(), lambda line: console.print(escape(line)))
+    except EXPECTED_FAILURES as failure:
+        _fail(failure)
+
+
+def status() -> None:
+    """Show each part: running, stopped or external, with its pid and endpoint."""
+    table = Table(box=None, pad_edge=False)
+    for column in ("part", "state", "pid", "endpoint"):
+        table.add_column(column)
+    for part in stack.status(Settings()):
+        style = STATE_STYLES.get(part.state, "")
+        table.add_row(
+            part.part,
+            f"[{style}]{part.state}[/{style}]",
+            str(part.pid) if part.pid else "-",
+            escape(part.endpoint or "-"),
+        )
+    Console(highlight=False).print(table)
+
+
+def _fail(failure: BaseException) -> None:
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"[red]error[/red]: {escape(str(failure))}"
+    )
+    raise typer.Exit(1) from failure

@@ -4,6 +4,7 @@ Standard library only: this package is installed into both the main project and 
 `streaming/` project, whose dependency pins (apache-flink, apache-beam) must never meet.
 """
 
+from chatlake_contracts.detector import ChannelState, Detection, DetectorParams
 from chatlake_contracts.errors import RecordError
 from chatlake_contracts.topics import (
     CHAT_MESSAGES,
@@ -19,5 +20,8 @@ __all__ = [
     "DEAD_LETTERS",
     "STREAM_LIFECYCLE",
     "TOPICS",
+    "ChannelState",
+    "Detection",
+    "DetectorParams",
     "RecordError",
 ]

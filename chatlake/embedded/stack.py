@@ -1,0 +1,174 @@
+"""The one-laptop stack: embedded Kafka and PostgreSQL, topics, migrations and the lake archiver.
+
+Each part is started only when it is not running already and not pointed elsewhere by settings, so
+`up` can be repeated and `down` stops exactly what `up` left behind, even after a partial start.
+"""
+
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from chatlake_contracts.topics import TOPICS
+from psycopg.conninfo import conninfo_to_dict
+
+from chatlake.embedded import kafka, processes
+from chatlake.embedded.postgres import EmbeddedPostgres
+from chatlake.settings import Settings
+from warehouse.postgres import apply_migrations
+
+ARCHIVER = "archiver"
+ARCHIVER_GRACE_SECONDS = (
+    1.5  # an archiver that dies this fast (bad config, missing command) is reported
+)
+
+Say = Callable[[str], None]
+
+
+def default_archiver_command() -> list[str]:
+    return [sys.executable, "-m", "chatlake.cli", "archive"]
+
+
+@dataclass(frozen=True)
+class PartStatus:
+    part: str
+    state: str  # running | stopped | external
+    pid: int | None
+    endpoint: str | None
+
+
+def embedded_postgres(settings: Settings) -> EmbeddedPostgres:
+    return EmbeddedPostgres(
+        root=settings.state_dir / "postgres",
+        port=settings.postgres_port,
+        log_path=processes.log_file(settings.log_dir, "postgres"),
+    )
+
+
+def up(settings: Settings, say: Say, archiver_command: Sequence[str] | None = None) -> None:
+    """Start whatever is missing; raises with a one-line reason when a part cannot start."""
+    postgres = embedded_postgres(settings)
+    start_kafka = settings.embedded_kafka and kafka.running(settings.run_dir) is None
+    start_postgres = settings.embedded_postgres and postgres.running() is None
+    # Check ports and folders before starting anything, so a failure leaves nothing half-started.
+    if start_kafka:
+        processes.ensure_port_free(settings.kafka_port, "the embedded Kafka (Tansu)")
+    if start_postgres:
+        postgres.preflight()
+
+    _up_kafka(settings, say, start=start_kafka)
+    _up_postgres(settings, postgres, say, start=start_postgres)
+    _up_archiver(settings, say, archiver_command or default_archiver_command())
+
+
+def _up_kafka(settings: Settings, say: Say, *, start: bool) -> None:
+    servers = settings.kafka_servers
+    if start:
+        began = time.monotonic()
+        record = kafka.start(
+            settings.kafka_port, run_dir=settings.run_dir, log_dir=settings.log_dir
+        )
+        say(f"Kafka ready at {servers} in {time.monotonic() - began:.1f} s (pid {record.pid})")
+    elif settings.embedded_kafka:
+        say(f"Kafka already running at {servers} (pid {kafka.running(settings.run_dir).pid})")
+    else:
+        if not kafka.wait_ready(servers, timeout=30.0):
+            raise processes.StartupError(f"the external Kafka at {servers} does not answer")
+        say(f"Kafka: external at {servers}")
+    created = kafka.create_topics(servers, TOPICS)
+    say(f"topics: {len(TOPICS)} present" + (f", created {', '.join(created)}" if created else ""))
+
+
+def _up_postgres(settings: Settings, postgres: EmbeddedPostgres, say: Say, *, start: bool) -> None:
+    if start:
+        began = time.monotonic()
+        record = postgres.start()
+        say(
+            f"PostgreSQL ready at {postgres.endpoint} in {time.monotonic() - began:.1f} s "
+            f"(pid {record.pid})"
+        )
+    elif settings.embedded_postgres:
+        say(f"PostgreSQL already running at {postgres.endpoint} (pid {postgres.running().pid})")
+    else:
+        say(f"PostgreSQL: external at {postgres_endpoint(settings)}")
+    applied = apply_migrations(settings.postgres_url)
+    say("migrations: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
+
+
+def _up_archiver(settings: Settings, say: Say, command: Sequence[str]) -> None:
+    current = processes.running(settings.run_dir, ARCHIVER)
+    if current is not None:
+        say(f"archiver already running (pid {current.pid})")
+        return
+    record = processes.start_detached(
+        ARCHIVER,
+        command,
+        run_dir=settings.run_dir,
+        log_dir=settings.log_dir,
+        env=archiver_environment(settings),
+        cwd=Path.cwd(),
+    )
+    exited = processes.wait_until(
+        lambda: not processes.is_alive(record.pid, record.create_time),
+        timeout=ARCHIVER_GRACE_SECONDS,
+    )
+    if exited:
+        processes.stop(settings.run_dir, ARCHIVER)
+        log = processes.log_file(settings.log_dir, ARCHIVER)
+        raise processes.StartupError(
+            f"the archiver exited right after starting; see {log}:\n{processes.log_tail(log)}"
+        )
+    say(
+        f"archiver started (pid {record.pid}), log {processes.log_file(settings.log_dir, ARCHIVER)}"
+    )
+
+
+def archiver_environment(settings: Settings) -> dict[str, str]:
+    """The caller's environment (all CHATLAKE_* included), with the state folder made absolute."""
+    env = dict(os.environ)
+    env["CHATLAKE_STATE_DIR"] = str(settings.state_dir.resolve())
+    return env
+
+
+def down(settings: Settings, say: Say) -> None:
+    """Stop the archiver, then Kafka, then PostgreSQL; parts that are not running are skipped."""
+    for part, stop in (
+        ("archiver", lambda: processes.stop(settings.run_dir, ARCHIVER)),
+        ("Kafka", lambda: kafka.stop(settings.run_dir)),
+        ("PostgreSQL", lambda: embedded_postgres(settings).stop()),
+    ):
+        record = stop()
+        say(f"{part}: stopped (pid {record.pid})" if record else f"{part}: not running")
+
+
+def status(settings: Settings) -> list[PartStatus]:
+    postgres = embedded_postgres(settings)
+    parts = []
+    if settings.embedded_kafka:
+        parts.append(
+            _embedded_status("kafka", kafka.running(settings.run_dir), settings.kafka_servers)
+        )
+    else:
+        parts.append(PartStatus("kafka", "external", None, settings.kafka_servers))
+    if settings.embedded_postgres:
+        parts.append(_embedded_status("postgres", postgres.running(), postgres.endpoint))
+    else:
+        parts.append(PartStatus("postgres", "external", None, postgres_endpoint(settings)))
+    parts.append(_embedded_status(ARCHIVER, processes.running(settings.run_dir, ARCHIVER), None))
+    return parts
+
+
+def _embedded_status(
+    part: str, record: processes.ProcessRecord | None, endpoint: str | None
+) -> PartStatus:
+    if record is None:
+        return PartStatus(part, "stopped", None, endpoint)
+    return PartStatus(part, "running", record.pid, record.endpoint or endpoint)
+
+
+def postgres_endpoint(settings: Settings) -> str:
+    """host:port of the database, never the password."""
+    params = conninfo_to_dict(settings.postgres_url)
+    return f"{params.get('host', 'localhost')}:{params.get('port', 5432)}"
