@@ -1,0 +1,136 @@
+"""The detection algorithm, once, for the PyFlink job and the main project's reference.
+
+Both sides feed one channel's 5-second window counts, in window order, through `step`. The Flink
+job keeps `ChannelState` in typed keyed state between calls; the reference keeps it in a dict.
+Because the arithmetic lives only here, the two produce bit-identical detections on the same
+windows; the end-to-end tests check that the windows themselves agree.
+
+Rules (per broadcaster):
+- Windows are `bucket_ms` long and aligned to the epoch (`window_end % bucket_ms == 0`).
+- A window with no messages has no row upstream (SQL emits nothing for an empty window), so the
+  gap between the last window seen and the current one is filled with zero counts here.
+- A gap longer than `max_gap_ms` (default: the baseline length) means the channel went quiet or
+  offline; its history is dropped and a fresh baseline starts, exactly as for a new channel.
+  Filling it with zeros instead would leave a baseline of zeros (std 0) that fires on the first
+  handful of messages after a break.
+- The baseline is the `baseline_ms / bucket_ms` windows before the current one (60 by default).
+  While fewer are known (the first 5 minutes of a channel) nothing fires.
+- A window fires when `count > mean + k * std` of the baseline and `count >= min_count`, and no
+  detection fired for this channel less than `cooldown_ms` before (window ends compared).
+- `std` is the population standard deviation (divide by n): the baseline is the whole set of
+  windows it describes, not a sample of a larger one. Mean and variance are computed from integer
+  sums, so rounding cannot depend on the order of additions.
+- Every window, fired or not, enters the baseline of the following ones.
+- A window that ends at or before the last one seen (a duplicate or a late row) is ignored.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DetectorParams:
+    bucket_ms: int = 5_000
+    baseline_ms: int = 300_000
+    k: float = 3.0
+    cooldown_ms: int = 30_000
+    # A quiet channel's baseline can be all zeros (std 0): a floor keeps 1 message from firing.
+    min_count: int = 5
+    # None: the baseline length. A longer run of empty windows restarts the baseline.
+    max_gap_ms: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.bucket_ms <= 0 or self.baseline_ms < self.bucket_ms:
+            raise ValueError("need bucket_ms > 0 and baseline_ms >= bucket_ms")
+        if self.baseline_ms % self.bucket_ms:
+            raise ValueError("baseline_ms must be a whole number of buckets")
+        if self.k < 0 or self.cooldown_ms < 0 or self.min_count < 0:
+            raise ValueError("k, cooldown_ms and min_count must not be negative")
+
+    @property
+    def baseline_windows(self) -> int:
+        return self.baseline_ms // self.bucket_ms
+
+    @property
+    def max_gap_windows(self) -> int:
+        gap = self.baseline_ms if self.max_gap_ms is None else self.max_gap_ms
+        return gap // self.bucket_ms
+
+
+@dataclass
+class ChannelState:
+    """What the detector remembers about one channel between windows."""
+
+    last_window_end: int | None = None
+    # Counts of the most recent windows, oldest first, at most `baseline_windows` long.
+    history: list[int] = field(default_factory=list)
+    last_detection_end: int | None = None
+
+
+@dataclass(frozen=True)
+class Detection:
+    broadcaster_id: str
+    window_start: int  # epoch ms
+    window_end: int  # epoch ms
+    message_count: int
+    chatter_count: int
+    baseline_mean: float
+    baseline_std: float
+    threshold: float
+
+
+def baseline_stats(history: list[int], k: float) -> tuple[float, float, float]:
+    """Mean, population std and `mean + k * std` of a list of window counts."""
+    n = len(history)
+    total = sum(history)
+    squares = sum(c * c for c in history)
+    mean = total / n
+    # Exact integers until the one division: n * sum(c^2) - (sum c)^2 >= 0 always.
+    std = math.sqrt((n * squares - total * total) / (n * n))
+    return mean, std, mean + k * std
+
+
+def step(state: ChannelState, params: DetectorParams, broadcaster_id: str, window_start: int,
+         window_end: int, message_count: int, chatter_count: int) -> Detection | None:
+    """Feed one window into `state` (mutated in place); return a detection if it fires."""
+    if state.last_window_end is not None:
+        if window_end <= state.last_window_end:
+            return None
+        empty = (window_end - state.last_window_end) // params.bucket_ms - 1
+        if empty > params.max_gap_windows:
+            state.history.clear()
+            state.last_detection_end = None
+        elif empty > 0:
+            state.history.extend([0] * min(empty, params.baseline_windows))
+
+    detection = None
+    window = params.baseline_windows
+    if len(state.history) > window:
+        del state.history[:-window]
+    if len(state.history) == window:
+        mean, std, threshold = baseline_stats(state.history, params.k)
+        cooled = (state.last_detection_end is None
+                  or window_end - state.last_detection_end >= params.cooldown_ms)
+        if message_count > threshold and message_count >= params.min_count and cooled:
+            detection = Detection(broadcaster_id, window_start, window_end, message_count,
+                                  chatter_count, mean, std, threshold)
+            state.last_detection_end = window_end
+
+    state.history.append(message_count)
+    if len(state.history) > window:
+        del state.history[:-window]
+    state.last_window_end = window_end
+    return detection
+
+
+def run(params: DetectorParams, windows: list[tuple[str, int, int, int, int]]) -> list[Detection]:
+    """Run the detector over `(broadcaster_id, window_start, window_end, message_count,
+    chatter_count)` rows of any number of channels; each channel's rows are taken in window
+    order. Returns detections ordered by (broadcaster_id, window_end)."""
+    states: dict[str, ChannelState] = {}
+    detections = []
+    for row in sorted(windows, key=lambda r: (r[0], r[2])):
+        found = step(states.setdefault(row[0], ChannelState()), params, *row)
+        if found is not None:
+            detections.append(found)
+    return detections
