@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -40,7 +41,7 @@ def _parse_fast(dataset: Dataset, values: Sequence[bytes | None]) -> pa.Table | 
         return None
     try:
         table = table_from_json_lines(values, dataset)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
+    except (duckdb.Error, pa.ArrowInvalid, pa.ArrowTypeError):
         return None
     if table.num_rows != len(values) or not _all_valid(dataset, table):
         return None

@@ -33,6 +33,8 @@ from warehouse.lake_store import LakeStore
 
 log = logging.getLogger(__name__)
 
+IDLE_FLUSH_SECONDS = 1.0
+
 
 @dataclass(frozen=True)
 class ArchiverConfig:
@@ -147,12 +149,13 @@ class Archiver(ConsumerRebalanceListener):
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=50_000)
                 for tp, records in batches.items():
                     self._buffer(tp, records)
-                if self._due():
+                if self._due(caught_up=not batches):
                     # Reading on while writing was measured slower: both need the GIL.
                     await self.flush()
             await self.flush()
         finally:
             await self._consumer.stop()
+            self._threads.shutdown()
 
     def _buffer(self, tp: TopicPartition, records: Sequence) -> None:
         if not records:
@@ -162,11 +165,17 @@ class Archiver(ConsumerRebalanceListener):
         self._pending.setdefault(tp, _Pending()).records.extend(records)
         self._pending_count += len(records)
 
-    def _due(self) -> bool:
-        return self._pending_count >= self.config.max_batch_messages or (
-            self._pending_count > 0
-            and time.monotonic() - self._pending_since >= self.config.max_batch_seconds
-        )
+    def _due(self, *, caught_up: bool) -> bool:
+        if self._pending_count >= self.config.max_batch_messages:
+            return True
+        if not self._pending_count:
+            return False
+        # Once the topics are drained, waiting longer only delays the data; a short floor
+        # keeps a trickle of messages from becoming a file per poll.
+        age = time.monotonic() - self._pending_since
+        limit = min(IDLE_FLUSH_SECONDS, self.config.max_batch_seconds) if caught_up \
+            else self.config.max_batch_seconds
+        return age >= limit
 
     async def flush(self) -> None:
         async with self._lock:

@@ -12,6 +12,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -62,6 +63,7 @@ def start_detached(
     """Start `command` in a new session and record it in `<run_dir>/<name>.pid`."""
     run_dir.mkdir(parents=True, exist_ok=True)
     log_dir.mkdir(parents=True, exist_ok=True)
+    _stop_ignoring_signals()
     with log_file(log_dir, name).open("ab") as log:
         child = subprocess.Popen(
             list(command),
@@ -71,7 +73,6 @@ def start_detached(
             env=dict(env) if env is not None else None,
             cwd=cwd,
             start_new_session=True,
-            preexec_fn=_default_signal_handlers,
         )
     _children[child.pid] = child
     record = ProcessRecord(
@@ -85,11 +86,17 @@ def start_detached(
     return record
 
 
-def _default_signal_handlers() -> None:
-    # An ignored SIGINT/SIGTERM survives exec (a parent started with `nohup` or `&` has one), and
-    # some services then ignore our SIGTERM too; every child starts with the defaults instead.
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, signal.SIG_DFL)
+def _stop_ignoring_signals() -> None:
+    """An ignored SIGINT/SIGTERM survives exec (a parent started with `nohup` or `&` has one),
+    and some services then ignore our SIGTERM too. Handled signals are reset by exec, so the
+    parent stops ignoring them before it starts a child. (A preexec_fn would do this in the
+    child, but running Python between fork and exec can crash when other threads exist.)"""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum, handler in ((signal.SIGINT, signal.default_int_handler),
+                            (signal.SIGTERM, signal.SIG_DFL), (signal.SIGHUP, signal.SIG_DFL)):
+        if signal.getsignal(signum) == signal.SIG_IGN:
+            signal.signal(signum, handler)
 
 
 def write_record(run_dir: Path, record: ProcessRecord) -> None:

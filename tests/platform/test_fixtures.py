@@ -5,17 +5,16 @@ import pytest
 from chatlake_contracts.topics import TOPICS
 
 from chatlake.embedded import kafka
-from tests.platform.fixtures import kafka_broker, postgres_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.integration
 
 
-def test_kafka_broker_answers_with_the_topics(kafka_broker):  # noqa: F811
+def test_kafka_broker_answers_with_the_topics(kafka_broker):
     assert kafka.list_topics(kafka_broker) == TOPICS
     assert kafka.create_topics(kafka_broker, TOPICS) == []  # already there: nothing to do
 
 
-def test_postgres_server_is_migrated(postgres_server):  # noqa: F811
+def test_postgres_server_is_migrated(postgres_server):
     with psycopg.connect(postgres_server, connect_timeout=5) as conn:
         tables = {row[0] for row in conn.execute("select tablename from pg_tables")}
     assert {"streamers", "clips", "schema_migrations"} <= tables

@@ -6,7 +6,6 @@ import psycopg
 import pytest
 
 from chatlake.embedded.postgres import ensure_database
-from tests.platform.fixtures import postgres_server  # noqa: F401  (a fixture)
 from warehouse.postgres import applied_migrations, apply_migrations, migrations
 
 pytestmark = pytest.mark.integration
@@ -24,7 +23,7 @@ def test_migration_files_are_numbered_in_order():
     assert versions[:2] == [1, 2]
 
 
-def test_applying_twice_changes_nothing(postgres_server):  # noqa: F811
+def test_applying_twice_changes_nothing(postgres_server):
     dsn = fresh_database(postgres_server, "migrate_twice")
 
     first = apply_migrations(dsn)
@@ -37,7 +36,7 @@ def test_applying_twice_changes_nothing(postgres_server):  # noqa: F811
     ]
 
 
-def test_racing_migrators_apply_each_file_once(postgres_server):  # noqa: F811
+def test_racing_migrators_apply_each_file_once(postgres_server):
     dsn = fresh_database(postgres_server, "migrate_race")
     results: list[list[str]] = []
     start = threading.Barrier(4)
@@ -59,7 +58,7 @@ def test_racing_migrators_apply_each_file_once(postgres_server):  # noqa: F811
         assert conn.execute("select count(*) from schema_migrations").fetchone()[0] == len(applied)
 
 
-def test_a_failing_migration_leaves_no_trace(postgres_server, tmp_path):  # noqa: F811
+def test_a_failing_migration_leaves_no_trace(postgres_server, tmp_path):
     dsn = fresh_database(postgres_server, "migrate_failure")
     (tmp_path / "0001_good.sql").write_text("create table good (id int);")
     (tmp_path / "0002_bad.sql").write_text("create table half (id int); select 1/0;")

@@ -17,7 +17,8 @@ import pytest
 from chatlake_contracts.topics import TOPICS
 
 from chatlake.embedded import kafka, processes
-from tests.platform.fixtures import free_port, postgres_server, reachable_tmp_dir  # noqa: F401
+from tests.platform.fixtures import free_port, reachable_tmp_dir
+from warehouse.postgres import migrations
 
 pytestmark = pytest.mark.integration
 
@@ -128,7 +129,7 @@ def test_up_starts_migrated_postgres_on_tcp(running_stack):
         listen = conn.execute("show listen_addresses").fetchone()[0]
     assert {"streamers", "clips", "schema_migrations"} <= tables
     assert {"status", "window_start", "window_end", "message_count", "attempts"} <= clip_columns
-    assert sorted(versions) == [1, 2]
+    assert sorted(versions) == [m.version for m in migrations()]
     assert listen == "127.0.0.1"
 
 
@@ -262,7 +263,7 @@ def test_a_state_folder_the_server_user_cannot_enter_fails_before_starting():
         tear_down(stack)
 
 
-def test_up_with_external_endpoints_starts_only_the_archiver(postgres_server):  # noqa: F811
+def test_up_with_external_endpoints_starts_only_the_archiver(postgres_server):
     broker_dir = reachable_tmp_dir("chatlake-external-kafka-")
     broker_port = free_port()
     kafka.start(broker_port, run_dir=broker_dir, log_dir=broker_dir)  # no topics yet

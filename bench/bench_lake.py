@@ -1,0 +1,137 @@
+"""Lake throughput: import -> lake, import -> Kafka, and the Kafka -> lake archiver, each printed
+beside raw aiokafka produce/consume of the same messages measured in the same run.
+
+    uv run python bench/bench_lake.py [--messages 1000000] [--file CHAT_FILE]
+
+The import benchmarks use a real chat file (default: the lirik VOD from ../shared/data) when
+present, else a synthetic TwitchDownloader file. The archiver benchmark pre-produces
+`--messages` synthetic records, then times a fresh consumer group from its first record to the
+last file committed (the group join, ~5 s on Tansu, is reported separately).
+"""
+
+import argparse
+import asyncio
+import gzip
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+from aiokafka import AIOKafkaConsumer
+from chatlake_contracts import topics
+
+from ingest.chat_import import import_to_kafka, import_to_lake
+from ingest.importers import ImportOptions
+from tests.lake.support import encoded, private_broker, produce, synthetic_message
+from warehouse.archiver import Archiver, ArchiverConfig
+from warehouse.lake_store import LakeStore
+
+DEFAULT_FILE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "vod" / \
+    "lirik" / "lirik_389178879.chat.json.gz"
+
+
+def synthetic_chat_file(folder: Path, messages: int) -> Path:
+    comments = [{
+        "_id": f"c{i}", "created_at": None, "content_offset_seconds": i / 20,
+        "commenter": {"_id": str(i % 5000), "name": f"user{i % 5000}",
+                      "display_name": f"User{i % 5000}"},
+        "message": {"body": f"message {i} Kappa", "fragments": [
+            {"text": f"message {i} "}, {"text": "Kappa", "emoticon": {"emoticon_id": "25"}}]},
+    } for i in range(messages)]
+    root = {"streamer": {"name": "Bench", "login": "bench", "id": 1},
+            "video": {"id": "1", "title": "bench", "created_at": "2024-01-01T00:00:00Z",
+                      "start": 0, "end": messages // 20, "length": messages // 20},
+            "comments": comments}
+    path = folder / "synthetic.chat.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(root).encode()))
+    return path
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else float("inf")
+
+
+async def raw_consume(servers: str, expected: int) -> float:
+    consumer = AIOKafkaConsumer(topics.CHAT_MESSAGES, bootstrap_servers=servers,
+                                auto_offset_reset="earliest", fetch_max_bytes=64 << 20,
+                                max_partition_fetch_bytes=16 << 20)
+    await consumer.start()
+    try:
+        seen, started = 0, None
+        while seen < expected:
+            batches = await consumer.getmany(timeout_ms=500, max_records=50_000)
+            if started is None and batches:
+                started = time.perf_counter()
+            seen += sum(len(records) for records in batches.values())
+        return rate(expected, time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+
+
+async def archive(servers: str, lake: Path, expected: int) -> tuple[float, float]:
+    """(messages/s from the first archived batch's read to the last commit, join seconds)."""
+    archiver = Archiver(ArchiverConfig(servers, group_id="bench-archiver"), LakeStore(str(lake)))
+    stop = asyncio.Event()
+    started = time.perf_counter()
+    task = asyncio.create_task(archiver.run(stop))
+    while archiver._pending_count == 0 and archiver.archived == 0:  # noqa: SLF001
+        await asyncio.sleep(0.01)
+    joined = time.perf_counter()
+    while archiver.archived < expected:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    finished = time.perf_counter()
+    stop.set()
+    await task
+    return rate(expected, finished - joined), joined - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="chatlake-bench-"))
+    try:
+        chat_file = args.file if args.file.exists() else synthetic_chat_file(work, 100_000)
+        options = ImportOptions(channel="bench")
+
+        with private_broker() as servers:
+            records = [synthetic_message(i, channels=13) for i in range(args.messages)]
+            started = time.perf_counter()
+            produce(servers, topics.CHAT_MESSAGES, encoded(records))
+            produce_rate = rate(args.messages, time.perf_counter() - started)
+            consume_rate = asyncio.run(raw_consume(servers, args.messages))
+            archive_rate, join_seconds = asyncio.run(
+                archive(servers, work / "archived", args.messages))
+
+        started = time.perf_counter()
+        report = import_to_lake(chat_file, options, LakeStore(str(work / "imported")))
+        import_lake_rate = rate(report.messages, time.perf_counter() - started)
+
+        with private_broker() as servers:
+            started = time.perf_counter()
+            report = asyncio.run(import_to_kafka(chat_file, options, servers))
+            import_kafka_rate = rate(report.messages, time.perf_counter() - started)
+
+        size = len(orjson.dumps(records[0]))
+        print(f"messages: {args.messages} synthetic (~{size} B JSON); import file: "
+              f"{chat_file.name} ({report.messages} messages)")
+        print(f"raw aiokafka produce          {produce_rate:>10,.0f} msg/s")
+        print(f"raw aiokafka consume          {consume_rate:>10,.0f} msg/s")
+        print(f"import -> lake                {import_lake_rate:>10,.0f} msg/s  "
+              f"{import_lake_rate / consume_rate:.2f} x raw consume")
+        print(f"import -> kafka               {import_kafka_rate:>10,.0f} msg/s  "
+              f"{import_kafka_rate / produce_rate:.2f} x raw produce")
+        print(f"kafka -> lake (archiver)      {archive_rate:>10,.0f} msg/s  "
+              f"{archive_rate / consume_rate:.2f} x raw consume "
+              f"(group join {join_seconds:.1f} s not included)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
