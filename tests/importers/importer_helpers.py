@@ -2,20 +2,14 @@
 
 import gzip
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from ingest.importers import BadLine, ImportOptions, read_chat_file
 
-REPO_ROOT = Path(__file__).parents[2]
 NO_OPTIONS = ImportOptions()
 
 
-def shared_data_dir() -> Path:
-    """The real chat files: $CHATLAKE_SHARED_DATA, else ../shared/data next to the repo."""
-    configured = os.environ.get("CHATLAKE_SHARED_DATA")
-    return Path(configured) if configured else (REPO_ROOT / ".." / "shared" / "data").resolve()
 
 
 def split_items(items: Iterable[dict | BadLine]) -> tuple[list[dict], list[BadLine]]:
