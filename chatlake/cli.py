@@ -4,7 +4,13 @@ import logging
 
 import typer
 
-from chatlake.commands import archive, importing, sql, stack
+from chatlake.commands import (
+    archive,
+    detector,
+    importing,
+    sql,
+    stack,
+)
 
 app = typer.Typer(
     name="chatlake",
@@ -12,12 +18,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for module in (stack, importing, archive, sql):
+for module in (archive, detector, importing, sql, stack):
     module.register(app)
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app()
 
 

@@ -1,0 +1,85 @@
+"""The detector's pure-Python reference: the same windows and detections as the PyFlink job,
+computed by DuckDB and `chatlake_contracts.detector` without Kafka or Flink.
+
+The job and this module share the algorithm (one `step` function in the contracts package) and
+apply the same rules to the messages: a message counts when it names a channel, has an epoch-ms
+timestamp between 2005 and 2100 and a text, and its text does not start with `!` (a command).
+Windows are `bucket_ms` long and aligned to the epoch; a window's chatters are the distinct
+`coalesce(user_id, user_name)`. The one difference: the job drops messages that arrive later than
+its watermark (out-of-orderness bound), the reference sees every message. On input that is in
+time order per channel, as a replayed file is, the two agree exactly.
+
+Used by the tests, by `chatlake detector reference`, and by the tuning jobs.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from chatlake_contracts._checks import MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS
+from chatlake_contracts.detector import Detection, DetectorParams, run
+
+# (broadcaster_id, window_start, window_end, message_count, chatter_count), epoch ms
+Window = tuple[str, int, int, int, int]
+
+_MESSAGE_COLUMNS = pa.schema([
+    ("broadcaster_id", pa.string()),
+    ("timestamp", pa.int64()),
+    ("text", pa.string()),
+    ("user_id", pa.string()),
+    ("user_name", pa.string()),
+])
+
+
+def _windows_sql(source: str, timestamp_ms: str, bucket_ms: int) -> str:
+    return f"""
+        with messages as (
+            select broadcaster_id, {timestamp_ms} as ts, text,
+                   coalesce(user_id, user_name) as chatter
+            from {source}
+        ),
+        counted as (
+            select * from messages
+            where broadcaster_id is not null and length(broadcaster_id) between 1 and 256
+              and ts >= {MIN_TIMESTAMP_MS} and ts < {MAX_TIMESTAMP_MS}
+              and text is not null and not starts_with(text, '!')
+        ),
+        windows as (
+            select broadcaster_id, ts - ts % {bucket_ms} as window_start,
+                   count(*) as message_count, count(distinct chatter) as chatter_count
+            from counted
+            group by broadcaster_id, window_start
+        )
+        select broadcaster_id, window_start, window_start + {bucket_ms} as window_end,
+               message_count, chatter_count
+        from windows
+        order by broadcaster_id, window_start
+    """
+
+
+def windows_from_records(records: Iterable[dict[str, Any]], bucket_ms: int = 5_000
+                         ) -> list[Window]:
+    """Window counts of v1 chat records (dicts; other fields are ignored)."""
+    table = pa.Table.from_pylist(
+        [{name: r.get(name) for name in _MESSAGE_COLUMNS.names} for r in records],
+        schema=_MESSAGE_COLUMNS,
+    )
+    con = duckdb.connect()
+    con.register("chat_records", table)
+    return [tuple(row) for row in con.execute(
+        _windows_sql("chat_records", "timestamp", bucket_ms)).fetchall()]
+
+
+def windows_from_lake(con: duckdb.DuckDBPyConnection, bucket_ms: int = 5_000,
+                      where: str = "true") -> list[Window]:
+    """Window counts of the lake's `chat_messages` view (warehouse.catalog.connect), e.g.
+    `where="broadcaster_id = '123' and date = '2024-01-06'"`."""
+    source = f"(select * from chat_messages where {where})"
+    return [tuple(row) for row in con.execute(
+        _windows_sql(source, "epoch_ms(timestamp)", bucket_ms)).fetchall()]
+
+
+def detect(windows: Iterable[Window], params: DetectorParams) -> list[Detection]:
+    """The detections the job makes on these windows, ordered by channel and window end."""
+    return run(params, list(windows))

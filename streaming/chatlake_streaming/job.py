@@ -1,0 +1,230 @@
+"""The chatlake detector: `chat-messages` -> 5 s window counts -> detections and `chat-windows`.
+
+    chat-messages (Kafka, JSON) --SQL: parse, event time, drop commands, TUMBLE counts---+
+        |                                                                               |
+        +-- rejected rows -> chat-dead-letters            window rows -> chat-windows <-+
+                                                                        |
+                              key by channel -> DetectFunction (Python, keyed state)
+                                                                        |
+                                             detections -> PostgreSQL clips (upsert)
+
+Run locally (a mini-cluster in this process): `python -m chatlake_streaming.job --help`, or
+`uv run chatlake detector run` from the main project, which fills in the arguments from its
+settings. On a cluster: `flink run -py chatlake_streaming/job.py -pyfs ... -- <same arguments>`
+(docs/detector.md).
+"""
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from pyflink.common import Configuration, Row, Types
+from pyflink.datastream import KeyedProcessFunction, RuntimeContext, StreamExecutionEnvironment
+from pyflink.datastream.state import ValueStateDescriptor
+from pyflink.table import StreamTableEnvironment
+
+from chatlake_contracts import topics
+from chatlake_contracts.detector import ChannelState, DetectorParams, step
+from chatlake_streaming import sql
+
+DETECTION_TYPE = Types.ROW_NAMED(
+    ["broadcaster_id", "window_start", "window_end", "message_count", "chatter_count",
+     "baseline_mean", "baseline_std", "threshold"],
+    [Types.STRING(), Types.LONG(), Types.LONG(), Types.LONG(), Types.LONG(), Types.DOUBLE(),
+     Types.DOUBLE(), Types.DOUBLE()],
+)
+
+
+class DetectFunction(KeyedProcessFunction):
+    """Per channel: window rows in, detections out; the algorithm is chatlake_contracts.detector.
+
+    Window rows of one channel arrive in window order: one SQL window operator instance emits
+    all of a key's windows as the watermark passes them, and the exchange keeps that order.
+    """
+
+    def __init__(self, params: DetectorParams):
+        self.params = params
+
+    def open(self, runtime_context: RuntimeContext) -> None:
+        # Typed state, created here rather than in __init__: the function is pickled to workers.
+        self.last_window_end = runtime_context.get_state(
+            ValueStateDescriptor("last_window_end", Types.LONG()))
+        self.history = runtime_context.get_state(
+            ValueStateDescriptor("history", Types.PRIMITIVE_ARRAY(Types.LONG())))
+        self.last_detection_end = runtime_context.get_state(
+            ValueStateDescriptor("last_detection_end", Types.LONG()))
+        metrics = runtime_context.get_metrics_group().add_group("chatlake")
+        self.windows = metrics.counter("windows")
+        self.messages = metrics.counter("messages")
+        self.detections = metrics.counter("detections")
+        self.late_windows = metrics.counter("late_windows")
+        # Event-time lag: how far behind the wall clock the newest window is (large on replays).
+        self.newest_window_end = 0
+        metrics.gauge("event_lag_ms", lambda: int(time.time() * 1000) - self.newest_window_end
+                      if self.newest_window_end else 0)
+
+    def process_element(self, value: Row, ctx: KeyedProcessFunction.Context):
+        broadcaster_id, window_start, window_end, message_count, chatter_count = value
+        state = ChannelState(
+            last_window_end=self.last_window_end.value(),
+            history=list(self.history.value() or ()),
+            last_detection_end=self.last_detection_end.value(),
+        )
+        self.windows.inc()
+        self.messages.inc(message_count)
+        self.newest_window_end = max(self.newest_window_end, window_end)
+        if state.last_window_end is not None and window_end <= state.last_window_end:
+            self.late_windows.inc()
+            return
+        found = step(state, self.params, broadcaster_id, window_start, window_end,
+                     message_count, chatter_count)
+        self.last_window_end.update(state.last_window_end)
+        self.history.update(state.history)
+        if state.last_detection_end is not None:
+            self.last_detection_end.update(state.last_detection_end)
+        else:
+            self.last_detection_end.clear()
+        if found is not None:
+            self.detections.inc()
+            yield Row(found.broadcaster_id, found.window_start, found.window_end,
+                      found.message_count, found.chatter_count, found.baseline_mean,
+                      found.baseline_std, found.threshold)
+
+
+def latest_checkpoint(checkpoint_dir: str) -> str | None:
+    """The newest complete checkpoint under a local checkpoint folder (any job id), or None.
+
+    A checkpoint is complete once its `_metadata` file exists; a SIGKILL mid-checkpoint leaves
+    a `chk-N` folder without one, which is skipped."""
+    if not checkpoint_dir.startswith("file:"):
+        return None  # remote storage: pass --restore <uri> explicitly
+    root = Path(urlparse(checkpoint_dir).path)
+    found = [m for m in root.glob("*/chk-*/_metadata") if m.is_file()]
+    if not found:
+        return None
+    return max(found, key=lambda m: m.stat().st_mtime).parent.as_uri()
+
+
+def flink_configuration(args: argparse.Namespace) -> Configuration:
+    config = Configuration()
+    config.set_string("pipeline.name", "chatlake-detector")
+    config.set_string("parallelism.default", str(args.parallelism))
+    config.set_string("python.executable", args.python or sys.executable)
+    # Window boundaries are computed in the session time zone; UTC keeps them epoch-aligned.
+    config.set_string("table.local-time-zone", "UTC")
+    # pgjdbc sends a TIMESTAMP with the JVM's zone offset: UTC makes timestamptz values right.
+    config.set_string("env.java.opts.all", "-Duser.timezone=UTC")
+    config.set_string("table.exec.source.idle-timeout", f"{args.idle_timeout_ms} ms")
+    config.set_string("pipeline.object-reuse", "true")
+    config.set_string("state.backend.type", "hashmap")
+    config.set_string("execution.checkpointing.interval", f"{args.checkpoint_interval_ms} ms")
+    config.set_string("execution.checkpointing.dir", args.checkpoint_dir)
+    config.set_string("execution.checkpointing.externalized-checkpoint-retention",
+                      "RETAIN_ON_CANCELLATION")
+    config.set_string("execution.checkpointing.num-retained", "3")
+    # Restart in place after a task failure; a killed process restarts from --restore.
+    config.set_string("restart-strategy.type", "exponential-delay")
+    if args.restore == "latest":
+        args.restore = latest_checkpoint(args.checkpoint_dir)
+    if args.restore:
+        logging.info("detector: restoring from %s", args.restore)
+        config.set_string("execution.state-recovery.path", args.restore)
+    if args.metrics_port:
+        config.set_string("metrics.reporter.prom.factory.class",
+                          "org.apache.flink.metrics.prometheus.PrometheusReporterFactory")
+        config.set_string("metrics.reporter.prom.port", str(args.metrics_port))
+    return config
+
+
+def build(env: StreamExecutionEnvironment, args: argparse.Namespace) -> None:
+    """Add the detector's pipeline to `env` (executed by the caller)."""
+    params = DetectorParams(
+        bucket_ms=args.bucket_ms, baseline_ms=args.baseline_ms, k=args.k,
+        cooldown_ms=args.cooldown_ms, min_count=args.min_count, max_gap_ms=args.max_gap_ms,
+    )
+    t_env = StreamTableEnvironment.create(env)
+    t_env.execute_sql(sql.chat_messages_source(
+        topic=args.messages_topic, bootstrap=args.bootstrap, group_id=args.group_id,
+        out_of_orderness_ms=args.out_of_orderness_ms))
+    t_env.execute_sql(sql.chat_windows_sink(topic=args.windows_topic, bootstrap=args.bootstrap))
+    t_env.execute_sql(sql.dead_letters_sink(topic=args.dead_letters_topic,
+                                            bootstrap=args.bootstrap))
+    t_env.execute_sql(sql.clips_sink(jdbc_url=args.jdbc_url, user=args.jdbc_user,
+                                     password=args.jdbc_password))
+
+    # One DataStream holds everything read from Kafka, so the source is planned once; the
+    # queries below all hang off it.
+    job_rows = t_env.to_data_stream(t_env.sql_query(sql.job_rows_query(
+        bucket_ms=args.bucket_ms, topic=args.messages_topic)))
+    t_env.create_temporary_view("job_rows", t_env.from_data_stream(job_rows))
+
+    windows = t_env.to_data_stream(t_env.sql_query(sql.WINDOW_ROWS))
+    detections = (
+        windows.key_by(lambda row: row[0], key_type=Types.STRING())
+        .process(DetectFunction(params), output_type=DETECTION_TYPE)
+        .name("detect").uid("detect")
+    )
+    t_env.create_temporary_view("detections", t_env.from_data_stream(detections))
+
+    statements = t_env.create_statement_set()
+    statements.add_insert_sql(sql.INSERT_WINDOWS)
+    statements.add_insert_sql(sql.INSERT_DEAD_LETTERS)
+    statements.add_insert_sql(sql.INSERT_DETECTIONS)
+    statements.attach_as_datastream()
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    defaults = DetectorParams()
+    p = argparse.ArgumentParser(prog="chatlake-detector", description=__doc__.splitlines()[0])
+    p.add_argument("--bootstrap", required=True, help="Kafka bootstrap servers")
+    p.add_argument("--group-id", default="chatlake-detector")
+    p.add_argument("--messages-topic", default=topics.CHAT_MESSAGES)
+    p.add_argument("--windows-topic", default=topics.CHAT_WINDOWS)
+    p.add_argument("--dead-letters-topic", default=topics.DEAD_LETTERS)
+    p.add_argument("--jdbc-url", required=True, help="jdbc:postgresql://host:port/db")
+    p.add_argument("--jdbc-user")
+    p.add_argument("--jdbc-password")
+    p.add_argument("--checkpoint-dir", required=True, help="a file:// or s3:// URI")
+    p.add_argument("--checkpoint-interval-ms", type=int, default=5_000)
+    p.add_argument("--restore",
+                   help="a retained checkpoint to start from, or 'latest' under --checkpoint-dir")
+    p.add_argument("--parallelism", type=int, default=1)
+    p.add_argument("--python", help="the Python the workers run (default: this one)")
+    p.add_argument("--metrics-port", help="Prometheus reporter port or range, e.g. 9249-9259")
+    p.add_argument("--out-of-orderness-ms", type=int, default=2_000)
+    # A partition that brings nothing for this long no longer holds the watermark back. Short
+    # values are dangerous when catching up on a backlog: a partition the consumer has not
+    # fetched for a few seconds turns idle, the watermark runs ahead and its messages are
+    # dropped as late (measured: 5 s lost a third of the windows on a 1 M message backlog).
+    p.add_argument("--idle-timeout-ms", type=int, default=30_000)
+    p.add_argument("--bucket-ms", type=int, default=defaults.bucket_ms)
+    p.add_argument("--baseline-ms", type=int, default=defaults.baseline_ms)
+    p.add_argument("--k", type=float, default=defaults.k)
+    p.add_argument("--cooldown-ms", type=int, default=defaults.cooldown_ms)
+    p.add_argument("--min-count", type=int, default=defaults.min_count)
+    p.add_argument("--max-gap-ms", type=int, default=None)
+    args = p.parse_args(argv)
+    if "://" not in args.checkpoint_dir:
+        args.checkpoint_dir = Path(args.checkpoint_dir).resolve().as_uri()
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    args = parse_args(argv)
+    # The local mini-cluster's JVM is started by this process: same zone as on a cluster.
+    java_options = os.environ.get("JAVA_TOOL_OPTIONS", "")
+    if "user.timezone" not in java_options:
+        os.environ["JAVA_TOOL_OPTIONS"] = f"{java_options} -Duser.timezone=UTC".strip()
+    env = StreamExecutionEnvironment.get_execution_environment(flink_configuration(args))
+    build(env, args)
+    logging.info("detector: reading %s from %s", args.messages_topic, args.bootstrap)
+    env.execute("chatlake-detector")
+
+
+if __name__ == "__main__":
+    main()
