@@ -6,10 +6,13 @@ import typer
 
 from chatlake.commands import (
     archive,
+    auth,
     detector,
     importing,
+    ingest,
     sql,
     stack,
+    standin,
 )
 
 app = typer.Typer(
@@ -18,7 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for module in (archive, detector, importing, sql, stack):
+for module in (archive, auth, detector, importing, ingest, sql, stack, standin):
     module.register(app)
 
 

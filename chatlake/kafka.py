@@ -38,11 +38,22 @@ async def chat_producer(bootstrap_servers: str) -> AsyncIterator[AIOKafkaProduce
         log.warning("%s refused an idempotent producer; using acks=all without idempotence",
                     bootstrap_servers)
         producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, **_PRODUCER_OPTIONS)
-        await producer.start()
+        await _start(producer)
+    except BaseException:
+        await producer.stop()  # e.g. the broker is unreachable: release its connections
+        raise
     try:
         yield producer
     finally:
         await producer.stop()
+
+
+async def _start(producer: AIOKafkaProducer) -> None:
+    try:
+        await producer.start()
+    except BaseException:
+        await producer.stop()
+        raise
 
 
 @contextmanager

@@ -1,0 +1,44 @@
+"""`chatlake ingest`: the chat ingest service in the foreground (EventSub chat -> Kafka)."""
+
+import asyncio
+import signal
+
+import typer
+
+from chatlake.settings import Settings
+from ingest.chat_ingest import ChatIngestService, IngestConfig, IngestStartupError
+from ingest.tokens import TokenFileError
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest)
+
+
+def ingest(
+    channel: list[str] = typer.Option(  # noqa: B008 - typer's way
+        [], "--channel", help="Also read this channel (broadcaster id); repeatable."),
+    no_lifecycle: bool = typer.Option(
+        False, "--no-lifecycle", help="Do not follow stream-lifecycle; read --channel only."),
+) -> None:
+    """Read the chat of the online channels and publish it to Kafka until SIGINT/SIGTERM."""
+    settings = Settings()
+    try:
+        config = IngestConfig.from_settings(settings)
+    except TokenFileError as error:
+        raise typer.BadParameter(str(error)) from None
+    config = IngestConfig(**{**config.__dict__,
+                             "static_channels": config.static_channels + tuple(channel),
+                             "follow_lifecycle": not no_lifecycle})
+    try:
+        asyncio.run(_run(ChatIngestService(config)))
+    except IngestStartupError as error:
+        typer.echo(f"chat ingest cannot start: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+async def _run(service: ChatIngestService) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await service.run(stop)

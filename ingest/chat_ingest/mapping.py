@@ -1,0 +1,151 @@
+"""One EventSub `channel.chat.message` notification -> one v1 chat record.
+
+Mapped from the wire payload rather than twitchio's ChatMessage model: the model drops the
+envelope's `metadata.message_timestamp` (chat events carry no other send time) and a payload
+it cannot parse never reaches us, while here every problem becomes a MalformedEvent naming
+the field, and the raw frame goes to the dead-letter topic.
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chatlake_contracts.chat import chat_message, validate_chat_message
+from chatlake_contracts.errors import RecordError
+
+SUBSCRIBER_BADGES = frozenset({"subscriber", "founder"})
+MOD_BADGES = frozenset({"moderator", "broadcaster"})
+# Twitch sends "user_intro" for a chatter's first message in the channel; other message
+# types say nothing about it, so the flag is then unknown (None), not False.
+FIRST_MESSAGE_TYPE = "user_intro"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MS = timedelta(milliseconds=1)
+
+
+class MalformedEvent(RecordError):
+    """The notification does not have Twitch's shape; the message names the field."""
+
+
+def _field(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if not isinstance(obj, dict):
+        raise MalformedEvent(f"{where} must be an object")
+    value = obj.get(key)
+    if not isinstance(value, kind):
+        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise MalformedEvent(f"{where}.{key} must be {names}, got {type(value).__name__}")
+    return value
+
+
+def timestamp_ms(value: str) -> int:
+    """Epoch ms of Twitch's RFC 3339 time with up to nanoseconds: 2023-07-19T14:56:51.634234626Z.
+
+    Python 3.11's fromisoformat takes at most 6 fractional digits, so the fraction is cut.
+    """
+    head, dot, fraction = value.partition(".")
+    zone = "+00:00"
+    if dot:
+        digits = fraction.rstrip("Zz")
+        if "+" in digits or "-" in digits:
+            cut = max(digits.find("+"), digits.find("-"))
+            digits, zone = digits[:cut], digits[cut:]
+        if not digits.isdigit():
+            raise ValueError(f"bad fraction in {value!r}")
+        moment = datetime.fromisoformat(head + zone)
+        return (moment - _EPOCH) // _ONE_MS + int((digits + "000")[:3])
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // _ONE_MS
+
+
+def record_from_notification(envelope: Any) -> dict[str, Any]:
+    """The v1 record of a channel.chat.message notification; raises MalformedEvent."""
+    try:
+        record = _fast_record(envelope)
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError):
+        _explain(envelope)  # raises MalformedEvent naming the field
+        raise MalformedEvent("the notification does not have Twitch's shape") from None
+    try:
+        return validate_chat_message(record)
+    except RecordError as error:
+        raise MalformedEvent(str(error)) from None
+
+
+def _fast_record(envelope: dict) -> dict[str, Any]:
+    """Straight-line mapping for well-formed input (the per-message hot path); any problem
+    surfaces as a lookup or type error, and the contract's validator checks the types."""
+    event = envelope["payload"]["event"]
+    message = event["message"]
+    text = message["text"]
+    text.encode("utf-8")  # lone surrogates raise UnicodeEncodeError, a ValueError
+    badges = event["badges"] or []
+    badge_sets = {b["set_id"] for b in badges}
+    cheer, reply = event.get("cheer"), event.get("reply")
+    return chat_message(
+        message_id=event["message_id"],
+        broadcaster_id=event["broadcaster_user_id"],
+        broadcaster_login=event.get("broadcaster_user_login"),
+        timestamp=timestamp_ms(envelope["metadata"]["message_timestamp"]),
+        text=text,
+        source="eventsub",
+        user_id=event.get("chatter_user_id"),
+        user_name=event.get("chatter_user_login"),
+        user_display_name=event.get("chatter_user_name"),
+        is_first_message=True if event.get("message_type") == FIRST_MESSAGE_TYPE else None,
+        bits=cheer.get("bits", 0) if cheer else 0,
+        reply_parent_message_id=reply.get("parent_message_id") if reply else None,
+        source_broadcaster_id=event.get("source_broadcaster_user_id"),
+        emotes=emotes_from_fragments(text, message["fragments"]),
+        badges=[{"set_id": b["set_id"], "version": b.get("id")} for b in badges],
+        is_subscriber=not badge_sets.isdisjoint(SUBSCRIBER_BADGES),
+        is_mod=not badge_sets.isdisjoint(MOD_BADGES),
+        color=event.get("color") or None,
+    )
+
+
+def _explain(envelope: Any) -> None:
+    """Find what the fast path tripped over and raise MalformedEvent naming it."""
+    metadata = _field(envelope, "metadata", dict, "message")
+    event = _field(_field(envelope, "payload", dict, "message"), "event", dict, "payload")
+    raw_time = _field(metadata, "message_timestamp", str, "metadata")
+    try:
+        timestamp_ms(raw_time)
+    except ValueError as error:
+        raise MalformedEvent(f"metadata.message_timestamp is not a time: {error}") from None
+    message = _field(event, "message", dict, "event")
+    text = _field(message, "text", str, "event.message")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedEvent("event.message.text is not valid UTF-8 (lone surrogate)") from None
+    emotes_from_fragments(text, _field(message, "fragments", list, "event.message"))
+    for key in ("message_id", "broadcaster_user_id"):
+        _field(event, key, str, "event")
+    badges = event.get("badges") or []
+    if not isinstance(badges, list) or not all(
+            isinstance(b, dict) and "set_id" in b for b in badges):
+        raise MalformedEvent("event.badges must be a list of objects with a set_id")
+    for key in ("cheer", "reply"):
+        if event.get(key) is not None and not isinstance(event[key], dict):
+            raise MalformedEvent(f"event.{key} must be an object or null")
+
+
+def emotes_from_fragments(text: str, fragments: list) -> list[dict[str, Any]]:
+    """Emote positions as code-point [begin, end) of `text`, walking the fragments in order.
+
+    Fragments tile the text; an emote whose fragment text does not sit at its running
+    position (a payload that does not tile) is left out rather than misplaced.
+    """
+    emotes = []
+    at = 0
+    for fragment in fragments:
+        if not isinstance(fragment, dict) or not isinstance(fragment.get("text"), str):
+            raise MalformedEvent("event.message.fragments must be objects with a text")
+        piece = fragment["text"]
+        end = at + len(piece)
+        emote = fragment.get("emote")
+        if fragment.get("type") == "emote" and isinstance(emote, dict) and piece:
+            emote_id = emote.get("id")
+            if isinstance(emote_id, str) and text[at:end] == piece:
+                emotes.append({"emote_id": emote_id, "begin": at, "end": end})
+        at = end
+    return emotes

@@ -1,0 +1,107 @@
+"""The seeded Twitch user token on disk, shared by every service that calls Twitch.
+
+    store = TokenStore(settings.twitch_token_path)
+    token = store.load()            # StoredToken or raises TokenFileError (never shows a token)
+    store.save(replace(token, access_token=new, refresh_token=new_refresh))
+
+The file is JSON written atomically (a temporary file in the same folder, fsync, rename) with
+mode 0600 from the moment it exists, so a crash never leaves half a token and no other user
+can read it. Nothing here logs a token; `StoredToken`'s repr hides both secrets.
+"""
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from chatlake.settings import Settings
+
+FILE_MODE = 0o600
+# The stand-in's built-in app, used when no app is configured and the stand-in is in use.
+STANDIN_CLIENT_ID = "chatlakestandinclientid000001"
+STANDIN_CLIENT_SECRET = "chatlakestandinsecret000000001"  # noqa: S105 - a test app's
+
+
+class TokenFileError(RuntimeError):
+    """The token file is missing or unusable; the message says what to run."""
+
+
+@dataclass(frozen=True)
+class StoredToken:
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    user_id: str
+    login: str
+    client_id: str
+    scopes: tuple[str, ...] = ()
+
+
+class TokenStore:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def load(self) -> StoredToken:
+        if not self.path.is_file():
+            raise TokenFileError(
+                f"no Twitch token at {self.path}: run `uv run chatlake auth seed` first")
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return StoredToken(
+                access_token=data["access_token"], refresh_token=data["refresh_token"],
+                user_id=str(data["user_id"]), login=data["login"],
+                client_id=data["client_id"], scopes=tuple(data.get("scopes", ())))
+        except (ValueError, KeyError, TypeError) as error:
+            # The error names the problem, never the content: it may hold a token.
+            raise TokenFileError(
+                f"the Twitch token file {self.path} is unreadable ({type(error).__name__}); "
+                "run `uv run chatlake auth seed` again") from None
+
+    def save(self, token: StoredToken) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps({**asdict(token), "scopes": list(token.scopes)}, indent=2)
+        # mkstemp creates the file 0600 already: the token is never readable by others.
+        handle, name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        temporary = Path(name)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(payload)
+                out.flush()
+                os.fsync(out.fileno())
+            temporary.chmod(FILE_MODE)
+            temporary.replace(self.path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        _fsync_dir(self.path.parent)
+
+    def update(self, *, access_token: str, refresh_token: str) -> StoredToken:
+        """Persist a refreshed pair (refresh tokens rotate: the old one no longer works)."""
+        old = self.load()
+        new = StoredToken(access_token=access_token, refresh_token=refresh_token,
+                          user_id=old.user_id, login=old.login, client_id=old.client_id,
+                          scopes=old.scopes)
+        self.save(new)
+        return new
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def app_credentials(settings: Settings) -> tuple[str, str]:
+    """(client id, secret): the configured app, or the stand-in's built-in one."""
+    if settings.twitch_client_id and settings.twitch_client_secret:
+        return settings.twitch_client_id, settings.twitch_client_secret
+    if settings.twitch_standin_url:
+        return STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET
+    raise TokenFileError(
+        "set CHATLAKE_TWITCH_CLIENT_ID and CHATLAKE_TWITCH_CLIENT_SECRET "
+        "(or CHATLAKE_TWITCH_STANDIN_URL to use the stand-in)")
