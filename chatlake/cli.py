@@ -5,8 +5,10 @@ import logging
 import typer
 
 from chatlake.commands import (
+    api,
     archive,
     auth,
+    backtest,
     detector,
     importing,
     ingest,
@@ -21,7 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for module in (archive, auth, detector, importing, ingest, sql, stack, standin):
+for module in (api, archive, auth, backtest, detector, importing, ingest, sql, stack, standin):
     module.register(app)
 
 

@@ -42,9 +42,13 @@ def _source(con: duckdb.DuckDBPyConnection, store: LakeStore, dataset: Dataset) 
     if store.list(dataset.name):
         glob = store.path(f"{dataset.name}/*/*.parquet").replace("'", "''")
         return f"read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
+    # A real (empty) table rather than a registered Arrow object: cursors of the connection
+    # see tables, but not objects registered on the connection itself.
     empty = f"_empty_{dataset.name}"
     table = to_lake_table(pa.Table.from_pylist([], schema=dataset.schema), dataset)
-    con.register(empty, table.set_column(
-        table.schema.get_field_index(PARTITION_COLUMN), PARTITION_COLUMN,
-        pa.array([], pa.date32())))
+    shape = table.set_column(table.schema.get_field_index(PARTITION_COLUMN), PARTITION_COLUMN,
+                             pa.array([], pa.date32()))
+    con.register("_shape", shape)
+    con.execute(f"create or replace table {empty} as select * from _shape")
+    con.unregister("_shape")
     return empty

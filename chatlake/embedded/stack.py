@@ -20,6 +20,8 @@ from chatlake.settings import Settings
 from warehouse.postgres import apply_migrations
 
 ARCHIVER = "archiver"
+API = "api"
+API_START_TIMEOUT_SECONDS = 20.0  # uvicorn serves in about a second; allow a slow first import
 ARCHIVER_GRACE_SECONDS = (
     1.5  # an archiver that dies this fast (bad config, missing command) is reported
 )
@@ -29,6 +31,10 @@ Say = Callable[[str], None]
 
 def default_archiver_command() -> list[str]:
     return [sys.executable, "-m", "chatlake.cli", "archive"]
+
+
+def default_api_command() -> list[str]:
+    return [sys.executable, "-m", "chatlake.cli", "api", "serve", "--host", "127.0.0.1"]
 
 
 @dataclass(frozen=True)
@@ -57,10 +63,13 @@ def up(settings: Settings, say: Say, archiver_command: Sequence[str] | None = No
         processes.ensure_port_free(settings.kafka_port, "the embedded Kafka (Tansu)")
     if start_postgres:
         postgres.preflight()
+    if processes.running(settings.run_dir, API) is None:
+        processes.ensure_port_free(settings.api_port, "the web UI and API")
 
     _up_kafka(settings, say, start=start_kafka)
     _up_postgres(settings, postgres, say, start=start_postgres)
     _up_archiver(settings, say, archiver_command or default_archiver_command())
+    _up_api(settings, say)
 
 
 def _up_kafka(settings: Settings, say: Say, *, start: bool) -> None:
@@ -125,6 +134,30 @@ def _up_archiver(settings: Settings, say: Say, command: Sequence[str]) -> None:
     )
 
 
+def _up_api(settings: Settings, say: Say) -> None:
+    current = processes.running(settings.run_dir, API)
+    if current is not None:
+        say(f"API already running at http://{current.endpoint} (pid {current.pid})")
+        return
+    endpoint = f"127.0.0.1:{settings.api_port}"
+    record = processes.start_detached(
+        API, default_api_command(), run_dir=settings.run_dir, log_dir=settings.log_dir,
+        env=archiver_environment(settings), cwd=Path.cwd(), endpoint=endpoint,
+    )
+    serving = processes.wait_until(
+        lambda: processes.port_accepts(settings.api_port)
+        or not processes.is_alive(record.pid, record.create_time),
+        timeout=API_START_TIMEOUT_SECONDS,
+    )
+    if not serving or not processes.is_alive(record.pid, record.create_time):
+        processes.stop(settings.run_dir, API)
+        log = processes.log_file(settings.log_dir, API)
+        raise processes.StartupError(
+            f"the API did not start serving; see {log}:\n{processes.log_tail(log)}"
+        )
+    say(f"API and web UI at http://{endpoint}/ (pid {record.pid})")
+
+
 def archiver_environment(settings: Settings) -> dict[str, str]:
     """The caller's environment (all CHATLAKE_* included), with the state folder made absolute."""
     env = dict(os.environ)
@@ -133,8 +166,9 @@ def archiver_environment(settings: Settings) -> dict[str, str]:
 
 
 def down(settings: Settings, say: Say) -> None:
-    """Stop the archiver, then Kafka, then PostgreSQL; parts that are not running are skipped."""
+    """Stop the API, the archiver, then Kafka, then PostgreSQL; parts not running are skipped."""
     for part, stop in (
+        ("API", lambda: processes.stop(settings.run_dir, API)),
         ("archiver", lambda: processes.stop(settings.run_dir, ARCHIVER)),
         ("Kafka", lambda: kafka.stop(settings.run_dir)),
         ("PostgreSQL", lambda: embedded_postgres(settings).stop()),
@@ -157,6 +191,7 @@ def status(settings: Settings) -> list[PartStatus]:
     else:
         parts.append(PartStatus("postgres", "external", None, postgres_endpoint(settings)))
     parts.append(_embedded_status(ARCHIVER, processes.running(settings.run_dir, ARCHIVER), None))
+    parts.append(_embedded_status(API, processes.running(settings.run_dir, API), None))
     return parts
 
 

@@ -67,6 +67,7 @@ def make_stack(archiver_command: str | None = None) -> Stack:
         CHATLAKE_STATE_DIR=str(state_dir),
         CHATLAKE_KAFKA_PORT=str(stack.kafka_port),
         CHATLAKE_POSTGRES_PORT=str(stack.postgres_port),
+        CHATLAKE_API_PORT=str(free_port()),
         CHATLAKE_ARCHIVER_COMMAND=archiver_command
         or shlex.join([sys.executable, str(FAKE_ARCHIVER), str(stack.archiver_env_file)]),
     )
@@ -160,7 +161,7 @@ def test_up_again_starts_nothing_twice(running_stack):
     before = stack.status()
     again = stack.chatlake("up")
     assert again.returncode == 0, again.stdout + again.stderr
-    assert again.stdout.count("already running") == 3
+    assert again.stdout.count("already running") == 4
     assert stack.status() == before
     assert len([p for p in processes_of(stack) if "tansu" in " ".join(p.cmdline())]) == 1
 
@@ -183,7 +184,7 @@ def test_down_leaves_no_process_behind():
         assert processes.wait_until(lambda: all_gone(identities), timeout=30)
         assert processes_of(stack) == []
         assert not (stack.data_dir / "postmaster.pid").exists()
-        assert set(stack.status()) == {"kafka", "postgres", "archiver"}
+        assert set(stack.status()) == {"kafka", "postgres", "archiver", "api"}
         assert {state[0] for state in stack.status().values()} == {"stopped"}
     finally:
         tear_down(stack)

@@ -1,0 +1,92 @@
+"""Clips from PostgreSQL, newest first, paged by keyset.
+
+The cursor is the (detected_at, id) of the last row of a page: the next page starts strictly
+after it in the same order, so rows inserted meanwhile never shift or repeat a page (offset
+paging would). The index on (status, detected_at) serves the query.
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from psycopg import AsyncConnection
+from psycopg.rows import class_row
+
+from api.schemas import Clip
+
+_COLUMNS = """
+    c.id, c.clip_id, c.broadcaster_id, s.streamer_login as broadcaster_login, c.status,
+    c.embed_url, c.thumbnail_url, c.title, c.detected_at, c.created_at, c.window_end,
+    c.message_count
+"""
+
+
+class BadCursorError(ValueError):
+    """A cursor this API did not issue (or one that was edited)."""
+
+
+@dataclass(frozen=True)
+class ClipQuery:
+    status: str
+    limit: int
+    start: datetime | None = None
+    end: datetime | None = None
+    broadcaster_id: str | None = None
+    after: tuple[datetime, int] | None = None
+
+
+def encode_cursor(detected_at: datetime, clip_row_id: int) -> str:
+    micros = int(detected_at.timestamp() * 1_000_000)
+    return base64.urlsafe_b64encode(f"{micros}:{clip_row_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        micros, row_id = (int(part) for part in raw.split(":"))
+        return datetime.fromtimestamp(micros / 1_000_000, UTC), row_id
+    except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError, OSError) as error:
+        raise BadCursorError(cursor) from error
+
+
+async def list_clips(conn: AsyncConnection, query: ClipQuery) -> list[Clip]:
+    """Up to `query.limit` clips; ask for one more than a page to know whether another follows."""
+    where = ["c.status = %(status)s"]
+    if query.start is not None:
+        where.append("c.detected_at >= %(start)s")
+    if query.end is not None:
+        where.append("c.detected_at < %(end)s")
+    if query.broadcaster_id is not None:
+        where.append("c.broadcaster_id = %(broadcaster_id)s")
+    if query.after is not None:
+        where.append("(c.detected_at, c.id) < (%(after_at)s, %(after_id)s)")
+    sql = (
+        f"select {_COLUMNS} from clips c left join streamers s using (broadcaster_id)"
+        f" where {' and '.join(where)} order by c.detected_at desc, c.id desc limit %(limit)s"
+    )
+    params = {
+        "status": query.status,
+        "start": query.start,
+        "end": query.end,
+        "broadcaster_id": query.broadcaster_id,
+        "after_at": query.after[0] if query.after else None,
+        "after_id": query.after[1] if query.after else None,
+        "limit": query.limit,
+    }
+    async with conn.cursor(row_factory=class_row(Clip)) as cursor:
+        await cursor.execute(sql, params)
+        return await cursor.fetchall()
+
+
+async def detections(
+    conn: AsyncConnection, broadcaster_id: str, start: datetime, end: datetime
+) -> list[tuple]:
+    """Every detection of a channel in [start, end), whatever became of its clip."""
+    cursor = await conn.execute(
+        "select id, detected_at, window_end, message_count, status, clip_id from clips"
+        " where broadcaster_id = %s and detected_at >= %s and detected_at < %s"
+        " order by detected_at limit 5000",
+        [broadcaster_id, start, end],
+    )
+    return await cursor.fetchall()

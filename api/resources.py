@@ -1,0 +1,83 @@
+"""What the app holds open while it runs, and how handlers get at it.
+
+`Resources` is built in the app's lifespan (or handed in by a test) and kept on `app.state`;
+handlers receive its parts through the dependencies below, never through globals.
+"""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from litestar import Litestar
+from litestar.datastructures import State
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from api.cache import TTLCache
+from api.channels import ChannelDirectory
+from api.lake import LakeReader
+from api.queries.emotes import EmoteSetCache
+
+# Connections the API keeps to PostgreSQL; the endpoints are short single queries.
+POOL_MIN_SIZE = 2
+POOL_MAX_SIZE = 8
+POOL_TIMEOUT_SECONDS = 5.0
+# How stale a clips page may be; see api/cache.py.
+CLIP_CACHE_SECONDS = 1.0
+
+
+@dataclass
+class Resources:
+    pool: AsyncConnectionPool
+    lake: LakeReader
+    channels: ChannelDirectory
+    emote_sets: EmoteSetCache
+    clip_pages: TTLCache = field(default_factory=lambda: TTLCache(CLIP_CACHE_SECONDS))
+
+
+async def _configure(conn: AsyncConnection) -> None:
+    # Reads need no transaction; times come back in UTC whatever the server's zone.
+    await conn.set_autocommit(True)
+    await conn.execute("set time zone 'UTC'")
+
+
+def open_pool(postgres_url: str) -> AsyncConnectionPool:
+    return AsyncConnectionPool(
+        postgres_url,
+        min_size=POOL_MIN_SIZE,
+        max_size=POOL_MAX_SIZE,
+        configure=_configure,
+        open=False,
+        name="chatlake-api",
+        # Wait at most this long for a connection, then answer 503 rather than hang.
+        timeout=POOL_TIMEOUT_SECONDS,
+    )
+
+
+def build_resources(postgres_url: str, lake_uri: str) -> Resources:
+    pool = open_pool(postgres_url)
+    lake = LakeReader(lake_uri)
+    return Resources(pool, lake, ChannelDirectory(lake, pool), EmoteSetCache())
+
+
+def lifespan(make: Callable[[], Resources]) -> Callable:
+    """A lifespan that builds Resources with `make()`, opens the pool and closes both after."""
+
+    @asynccontextmanager
+    async def manage(app: Litestar) -> AsyncIterator[None]:
+        resources = make()
+        # wait=False: the API starts (and /health answers) even while PostgreSQL is down;
+        # readiness and the endpoints that need it report the outage instead.
+        await resources.pool.open(wait=False)
+        app.state.resources = resources
+        try:
+            yield
+        finally:
+            await resources.pool.close()
+            resources.lake.close()
+
+    return manage
+
+
+def provide_resources(state: State) -> Resources:
+    return state.resources

@@ -1,0 +1,119 @@
+"""Response bodies, as msgspec Structs named for what they return.
+
+Time series are columnar (`t` plus one list per measure, epoch seconds at each bucket's start):
+that is what the charts consume, and it is a third the size of a list of objects.
+"""
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+
+class Clip(msgspec.Struct):
+    id: int
+    clip_id: str | None
+    broadcaster_id: str
+    broadcaster_login: str | None
+    status: str
+    embed_url: str | None
+    thumbnail_url: str | None
+    title: str | None
+    detected_at: datetime
+    created_at: datetime | None
+    window_end: datetime
+    message_count: int | None
+
+
+class ClipPage(msgspec.Struct):
+    clips: list[Clip]
+    next_cursor: str | None = None
+
+
+class Channel(msgspec.Struct):
+    broadcaster_id: str
+    login: str | None
+    message_count: int
+    first_message_at: datetime | None
+    last_message_at: datetime | None
+    completed_clips: int
+    allows_clipping: bool | None
+    third_party_emotes: int
+
+
+class ChannelList(msgspec.Struct):
+    channels: list[Channel]
+
+
+class Detection(msgspec.Struct):
+    id: int
+    detected_at: datetime
+    window_end: datetime
+    message_count: int | None
+    status: str
+    clip_id: str | None
+
+
+class ChatActivity(msgspec.Struct):
+    broadcaster_id: str
+    interval: str
+    start: datetime
+    end: datetime
+    t: list[int]
+    messages: list[int]
+    chatters: list[int]
+    detections: list[Detection]
+
+
+class EmoteCount(msgspec.Struct):
+    name: str
+    source: str  # twitch | 7tv | bttv | ffz
+    emote_id: str | None
+    uses: int
+
+
+class EmoteList(msgspec.Struct):
+    broadcaster_id: str
+    start: datetime
+    end: datetime
+    emotes: list[EmoteCount]
+    emote_set_known: bool
+
+
+class EmoteUsage(msgspec.Struct):
+    broadcaster_id: str
+    emote: str
+    interval: str
+    start: datetime
+    end: datetime
+    t: list[int]
+    uses: list[int]
+    total: int
+
+
+class ActiveChatters(msgspec.Struct):
+    broadcaster_id: str
+    interval: str
+    start: datetime
+    end: datetime
+    t: list[int]
+    active: list[int]
+    new: list[int]
+    distinct_chatters: int
+
+
+class TuningResults(msgspec.Struct):
+    available: bool
+    table: str | None
+    results: list[dict[str, Any]]
+
+
+class Check(msgspec.Struct):
+    name: str
+    ok: bool
+    detail: str
+
+
+class Health(msgspec.Struct):
+    status: str
+    checks: list[Check] = msgspec.field(default_factory=list)

@@ -1,0 +1,197 @@
+"""One parameter set over a window series -> detections, vectorised.
+
+With `signal="messages"` and `baseline="meanstd"` this is exactly `chatlake_contracts.detector`
+(`step`/`run`): the same windows fire, and `tests/tuning` holds the two equal on real chat. How the
+contract's sequential rules become array operations:
+- empty windows are zeros (the series is dense), a run of more than `max_gap` empty windows
+  starts a new segment (the contract clears its history and cooldown there), and each video
+  starts one;
+- a window can fire once `baseline_windows` windows of its segment precede it; the baseline sums
+  are differences of cumulative sums of those windows, and mean, std and threshold use the
+  contract's arithmetic (integer sums, one division, population std), so they are bit-equal;
+- the cooldown is the one sequential rule: a short loop over the windows above threshold.
+
+Mean/std (or median/MAD, EWMA) depend only on the bucket, the baseline length, the gap rule and
+the signal, so they are cached across the k / cooldown / min_count values of a sweep.
+"""
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from chatlake_contracts.detector import DetectorParams
+from numpy.lib.stride_tricks import sliding_window_view
+
+from chatlake.tuning.windows import SIGNALS, WindowSeries
+
+BASELINES = ("meanstd", "median_mad", "ewma")
+# MAD * 1.4826 estimates the standard deviation of normal data, so k means the same for both.
+MAD_TO_STD = 1.4826
+_MEDIAN_CHUNK_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class TuningParams:
+    """Detector parameters plus the two choices the contract does not (yet) have. The defaults
+    are what the running detector computes."""
+
+    detector: DetectorParams = field(default_factory=DetectorParams)
+    signal: str = "messages"  # which window count is compared: messages, chatters, emote_only
+    baseline: str = "meanstd"  # meanstd (the contract), median_mad, ewma
+    # Compare the sum of the last `smooth` windows (a hopping window evaluated every bucket):
+    # less Poisson noise at low chat rates without losing the bucket's time resolution.
+    smooth: int = 1
+    # Also require signal >= min_ratio * baseline centre (a relative jump, 0: off).
+    min_ratio: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.signal not in SIGNALS:
+            raise ValueError(f"signal must be one of {', '.join(SIGNALS)}")
+        if self.baseline not in BASELINES:
+            raise ValueError(f"baseline must be one of {', '.join(BASELINES)}")
+        if self.smooth < 1 or self.min_ratio < 0:
+            raise ValueError("smooth must be >= 1 and min_ratio >= 0")
+
+    @property
+    def is_contract(self) -> bool:
+        """True when the running detector can apply these parameters as they are."""
+        return (self.signal == "messages" and self.baseline == "meanstd" and self.smooth == 1
+                and self.min_ratio == 0)
+
+    def with_detector(self, **changes) -> "TuningParams":
+        return replace(self, detector=replace(self.detector, **changes))
+
+    def as_dict(self) -> dict:
+        d = self.detector
+        return {"bucket_s": d.bucket_ms / 1000, "baseline_s": d.baseline_ms / 1000, "k": d.k,
+                "cooldown_s": d.cooldown_ms / 1000, "min_count": d.min_count,
+                "max_gap_s": None if d.max_gap_ms is None else d.max_gap_ms / 1000,
+                "signal": self.signal, "baseline": self.baseline, "smooth": self.smooth,
+                "min_ratio": self.min_ratio}
+
+
+def segment_position(series: WindowSeries, max_gap_windows: int) -> tuple[np.ndarray, np.ndarray]:
+    """(segment id, windows since the segment start) of every window."""
+    index = np.arange(len(series))
+    starts = series.present & ((series.gap_before < 0) | (series.gap_before > max_gap_windows))
+    start_index = np.maximum.accumulate(np.where(starts, index, 0))
+    return np.cumsum(starts), index - start_index
+
+
+def smoothed(x: np.ndarray, position: np.ndarray, m: int) -> np.ndarray:
+    """Sum of each window and the m-1 before it, never reaching before its segment's start
+    (the stream does not remember windows from before a restart)."""
+    if m == 1:
+        return x
+    index = np.arange(len(x))
+    csum = np.concatenate(([0], np.cumsum(x)))
+    low = np.maximum(index - m + 1, index - position)
+    return csum[index + 1] - csum[low]
+
+
+def _meanstd(x: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    # Baseline of window i = windows i-n .. i-1; the contract's exact integer arithmetic.
+    total = np.zeros(len(x), np.int64)
+    squares = np.zeros(len(x), np.int64)
+    csum = np.concatenate(([0], np.cumsum(x)))
+    csq = np.concatenate(([0], np.cumsum(x * x)))
+    total[n:] = csum[n:-1] - csum[:-n - 1]
+    squares[n:] = csq[n:-1] - csq[:-n - 1]
+    mean = total / n
+    std = np.sqrt((n * squares - total * total) / (n * n))
+    return mean, std
+
+
+def _median_mad(x: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    center = np.zeros(len(x))
+    spread = np.zeros(len(x))
+    if len(x) <= n:
+        return center, spread
+    views = sliding_window_view(x[:-1], n)  # row j = windows j .. j+n-1, the baseline of j+n
+    for lo in range(0, len(views), _MEDIAN_CHUNK_ROWS):
+        block = views[lo:lo + _MEDIAN_CHUNK_ROWS].astype(float)
+        med = np.median(block, axis=1)
+        mad = np.median(np.abs(block - med[:, None]), axis=1)
+        center[n + lo:n + lo + len(block)] = med
+        spread[n + lo:n + lo + len(block)] = MAD_TO_STD * mad
+    return center, spread
+
+
+def _ewma(x: np.ndarray, n: int, segment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exponentially weighted mean and std of the windows before each one (span n, restarted
+    with each segment): two floats of state per channel in the stream."""
+    alpha = 2.0 / (n + 1)
+    center = np.zeros(len(x))
+    spread = np.zeros(len(x))
+    mean = var = 0.0
+    previous = -1
+    values = x.tolist()
+    segments = segment.tolist()
+    for i, value in enumerate(values):
+        if segments[i] != previous:
+            mean, var, previous = float(value), 0.0, segments[i]
+            center[i] = mean
+            continue
+        center[i], spread[i] = mean, var ** 0.5
+        delta = value - mean
+        mean += alpha * delta
+        var = (1 - alpha) * (var + alpha * delta * delta)
+    return center, spread
+
+
+class Engine:
+    """Detections of many parameter sets over one input; caches the baselines."""
+
+    def __init__(self, series_for_bucket) -> None:
+        # series_for_bucket(bucket_ms) -> WindowSeries (a WindowCache.get)
+        self._series_for = series_for_bucket
+        self._baselines: dict[tuple, tuple[np.ndarray, ...]] = {}
+
+    def series(self, bucket_ms: int) -> WindowSeries:
+        return self._series_for(bucket_ms)
+
+    def _baseline(self, params: TuningParams) -> tuple[np.ndarray, ...]:
+        d = params.detector
+        key = (d.bucket_ms, d.baseline_windows, d.max_gap_windows, params.signal, params.baseline,
+               params.smooth)
+        if key not in self._baselines:
+            series = self.series(d.bucket_ms)
+            segment, position = segment_position(series, d.max_gap_windows)
+            x = smoothed(series.counts[params.signal], position, params.smooth)
+            n = d.baseline_windows
+            if params.baseline == "meanstd":
+                center, spread = _meanstd(x, n)
+            elif params.baseline == "median_mad":
+                center, spread = _median_mad(x, n)
+            else:
+                center, spread = _ewma(x, n, segment)
+            self._baselines[key] = (segment, position >= n, x, center, spread)
+        return self._baselines[key]
+
+    def detect(self, params: TuningParams) -> np.ndarray:
+        """Indices (into the bucket's series) of the windows that fire, in series order."""
+        d = params.detector
+        series = self.series(d.bucket_ms)
+        segment, full, x, center, spread = self._baseline(params)
+        threshold = center + d.k * spread
+        fires = full & (x > threshold) & (x >= d.min_count)
+        if params.min_ratio:
+            fires &= x >= params.min_ratio * center
+        above = np.flatnonzero(fires)
+        if d.cooldown_ms == 0 or len(above) == 0:
+            return above
+        # Compared in whole milliseconds, as the contract does.
+        ends_ms = np.rint(series.end_s[above] * 1000).astype(np.int64)
+        return _cooled(above, segment[above], ends_ms, d.cooldown_ms)
+
+
+def _cooled(candidates: np.ndarray, segments: np.ndarray, ends_ms: np.ndarray,
+            cooldown_ms: int) -> np.ndarray:
+    """Keep a candidate unless one kept in the same segment ended less than cooldown before."""
+    kept = []
+    last_segment, last_end = -1, 0
+    for index, seg, end in zip(candidates.tolist(), segments.tolist(), ends_ms.tolist(),
+                               strict=True):
+        if seg != last_segment or end - last_end >= cooldown_ms:
+            kept.append(index)
+            last_segment, last_end = seg, end
+    return np.array(kept, dtype=np.int64)

@@ -1,0 +1,95 @@
+"""The vectorised backtest makes exactly the detections the contract's `step` makes (through
+the reference `chatlake.detection`) on the same messages: windows and detections."""
+
+from dataclasses import replace
+
+import duckdb
+import pyarrow as pa
+import pytest
+from chatlake_contracts.detector import DetectorParams
+
+from chatlake.detection import detect, windows_from_records
+from chatlake.tuning.chat import REPLAY_EPOCH_MS, ChatInput, _register
+from chatlake.tuning.engine import Engine, TuningParams
+from chatlake.tuning.windows import WindowCache
+from tests.tuning.support import dota2_backtest
+
+PARAMS = [
+    DetectorParams(),
+    DetectorParams(min_count=0),
+    DetectorParams(k=2.0, cooldown_ms=0, min_count=0),
+    DetectorParams(bucket_ms=2_000, baseline_ms=60_000, k=2.5, cooldown_ms=15_000),
+    DetectorParams(bucket_ms=10_000, baseline_ms=120_000, k=1.5, cooldown_ms=60_000),
+    DetectorParams(baseline_ms=300_000, max_gap_ms=20_000, k=2.0),
+    DetectorParams(baseline_ms=60_000, max_gap_ms=600_000, k=2.0, min_count=1),
+]
+
+
+def _records(chat: ChatInput) -> list[dict]:
+    rows = chat.con.execute("select video_id as broadcaster_id, timestamp, text, user_id, "
+                            "user_name from replay_messages").fetchall()
+    return [dict(zip(("broadcaster_id", "timestamp", "text", "user_id", "user_name"), r,
+                     strict=True)) for r in rows]
+
+
+def _engine_detections(engine: Engine, params: DetectorParams) -> list[tuple[str, int]]:
+    series = engine.series(params.bucket_ms)
+    fired = engine.detect(TuningParams(params))
+    return [(series.video_ids[series.video[i]],
+             REPLAY_EPOCH_MS + round(series.end_s[i] * 1000)) for i in fired]
+
+
+def _check(chat: ChatInput) -> int:
+    records = _records(chat)
+    cache = WindowCache(chat)
+    engine = Engine(cache.get)
+    total = 0
+    for params in PARAMS:
+        windows = windows_from_records(records, params.bucket_ms)
+        series = cache.get(params.bucket_ms)
+        present = series.present
+        mine = sorted((series.video_ids[v], REPLAY_EPOCH_MS + round(e * 1000), int(m), int(c))
+                      for v, e, m, c in zip(series.video[present], series.end_s[present],
+                                            series.counts["messages"][present],
+                                            series.counts["chatters"][present], strict=True))
+        assert mine == sorted((w[0], w[2], w[3], w[4]) for w in windows), params
+        expected = [(d.broadcaster_id, d.window_end) for d in detect(windows, params)]
+        assert _engine_detections(engine, params) == expected, params
+        total += len(expected)
+    return total
+
+
+def test_equal_on_dota2_chat(shared_data):
+    backtest = dota2_backtest(shared_data, limit=12)
+    assert _check(backtest.chat) > 100
+
+
+def test_equal_on_gaps_and_commands():
+    # Hand-made: a burst, a 2-minute silence (short gap), a 20-minute silence (a restart),
+    # commands that never count, and a second channel.
+    rows = []
+    for second in range(0, 1800):
+        if 600 <= second < 720 or 900 <= second < 2100:
+            continue
+        per_second = 6 if second in range(400, 410) or second in range(1500, 1504) else 1
+        for i in range(per_second):
+            rows.append({"video_id": "a", "offset_ms": second * 1000 + i, "text": "hi",
+                         "user_id": f"u{i}", "user_name": None, "emote_chars": 0})
+        rows.append({"video_id": "a", "offset_ms": second * 1000 + 500, "text": "!cmd",
+                     "user_id": "bot", "user_name": None, "emote_chars": 0})
+    for second in range(0, 900, 2):
+        rows.append({"video_id": "b", "offset_ms": second * 1000, "text": "x" * (second % 7),
+                     "user_id": None, "user_name": f"n{second % 3}", "emote_chars": 0})
+    for second in range(700, 705):
+        for i in range(8):
+            rows.append({"video_id": "b", "offset_ms": second * 1000 + i, "text": "Pog",
+                         "user_id": None, "user_name": f"n{i}", "emote_chars": 0})
+    con = duckdb.connect()
+    con.register("src", pa.Table.from_pylist(rows))
+    _register(con, "src")
+    assert _check(ChatInput(con, "hand-made")) > 0
+
+
+def test_engine_rejects_unknown_signal():
+    with pytest.raises(ValueError, match="signal must be one of"):
+        TuningParams(replace(DetectorParams()), signal="vibes")
