@@ -76,7 +76,7 @@ async def archive(servers: str, lake: Path, expected: int) -> tuple[float, float
     stop = asyncio.Event()
     started = time.perf_counter()
     task = asyncio.create_task(archiver.run(stop))
-    while archiver._pending_count == 0 and archiver.archived == 0:  # noqa: SLF001
+    while archiver._pending_count == 0 and archiver.archived == 0:
         await asyncio.sleep(0.01)
     joined = time.perf_counter()
     while archiver.archived < expected:

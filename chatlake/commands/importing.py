@@ -4,6 +4,7 @@ import asyncio
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -28,15 +29,19 @@ def register(app: typer.Typer) -> None:
 
 
 def import_files(
-    files: list[Path] = typer.Argument(..., help="Chat files: TwitchDownloader JSON(.gz), "
-                                       "chat-downloader JSON/JSONL, raw IRC logs, text logs."),
-    channel: str | None = typer.Option(None, help="Channel login, for files that lack it."),
-    channel_id: str | None = typer.Option(None, help="Channel id, for files that lack it."),
-    start: str | None = typer.Option(
-        None, help="When the video started (ISO 8601), for files with offsets only."),
-    to: Destination = typer.Option(Destination.lake, help="Straight into the lake, or Kafka."),
-    speed: float | None = typer.Option(
-        None, help="With --to kafka: replay at the chat's own pace, N times faster."),
+    files: Annotated[list[Path], typer.Argument(
+        help="Chat files: TwitchDownloader JSON(.gz), chat-downloader JSON/JSONL, raw IRC "
+             "logs, '<epoch> <login>: <text>' logs.")],
+    channel: Annotated[str | None, typer.Option(
+        help="Channel login, for files that lack it.")] = None,
+    channel_id: Annotated[str | None, typer.Option(
+        help="Channel id, for files that lack it.")] = None,
+    start: Annotated[str | None, typer.Option(
+        help="When the video started (ISO 8601), for files with offsets only.")] = None,
+    to: Annotated[Destination, typer.Option(
+        help="Straight into the lake, or into Kafka.")] = Destination.lake,
+    speed: Annotated[float | None, typer.Option(
+        help="With --to kafka: replay at the chat's own pace, N times faster.")] = None,
 ) -> None:
     """Import chat files. Bad lines are counted, named and kept in the dead letters; a file
     that cannot be read at all is an error and the exit status is non-zero."""
@@ -85,4 +90,5 @@ def _summarise(console: Console, report: FileReport, to: Destination) -> None:
         shown = ", ".join(bad.location for bad in report.bad_lines[:SHOWN_BAD_LINES])
         more = ", ..." if len(report.bad_lines) > SHOWN_BAD_LINES else ""
         console.print(f"  {len(report.bad_lines)} bad lines ({shown}{more}) kept in the dead "
-                      f"letters; first problem: {report.bad_lines[0].error}", highlight=False, soft_wrap=True)
+                      f"letters; first problem: {report.bad_lines[0].error}",
+                      highlight=False, soft_wrap=True)
