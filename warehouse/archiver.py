@@ -144,16 +144,23 @@ class Archiver(ConsumerRebalanceListener):
         await self._consumer.start()
         log.info("archiving %s into %s", ", ".join(d.topic for d in self.config.datasets),
                  self.store.uri)
+        # One batch is written in the background while the next is read; a second waits.
+        writing: asyncio.Task | None = None
         try:
             while not stop.is_set():
                 batches = await self._consumer.getmany(timeout_ms=200, max_records=50_000)
                 for tp, records in batches.items():
                     self._buffer(tp, records)
                 if self._due(caught_up=not batches):
-                    # Reading on while writing was measured slower: both need the GIL.
-                    await self.flush()
+                    if writing is not None:
+                        await writing
+                    writing = asyncio.create_task(self.flush())
+            if writing is not None:
+                await writing
             await self.flush()
         finally:
+            if writing is not None and not writing.done():
+                writing.cancel()
             await self._consumer.stop()
             self._threads.shutdown()
 
