@@ -9,9 +9,12 @@ from chatlake.commands import (
     archive,
     auth,
     backtest,
+    clipper,
+    demo,
     detector,
     importing,
     ingest,
+    monitor,
     sql,
     stack,
     standin,
@@ -23,7 +26,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for module in (api, archive, auth, backtest, detector, importing, ingest, sql, stack, standin):
+for module in (stack, importing, archive, sql, detector, standin, auth, ingest, api, monitor,
+               clipper, demo, backtest):
     module.register(app)
 
 

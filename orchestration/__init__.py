@@ -1,0 +1,1 @@
+"""Dagster definitions: `definitions.py` (the code location) loads the `defs/` package."""

@@ -6,6 +6,7 @@ import signal
 import typer
 
 from chatlake.settings import Settings
+from ingest import metrics
 from ingest.chat_ingest import ChatIngestService, IngestConfig, IngestStartupError
 from ingest.tokens import TokenFileError
 
@@ -29,11 +30,16 @@ def ingest(
     config = IngestConfig(**{**config.__dict__,
                              "static_channels": config.static_channels + tuple(channel),
                              "follow_lifecycle": not no_lifecycle})
+    service = ChatIngestService(config)
+    metrics.watch_ingest(service)  # read at scrape time; nothing is added per message
+    server = metrics.serve(settings.metrics_host, settings.metrics_ingest_port)
     try:
-        asyncio.run(_run(ChatIngestService(config)))
+        asyncio.run(_run(service))
     except IngestStartupError as error:
         typer.echo(f"chat ingest cannot start: {error}", err=True)
         raise typer.Exit(2) from None
+    finally:
+        server.close()
 
 
 async def _run(service: ChatIngestService) -> None:

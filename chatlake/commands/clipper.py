@@ -1,0 +1,58 @@
+"""`chatlake clipper`: turn pending detections into Twitch clips until SIGINT/SIGTERM.
+
+Exits 2 before doing anything when the Twitch token is missing, invalid (and cannot be
+refreshed) or lacks clips:edit; the message says to run `chatlake auth seed`.
+"""
+
+import asyncio
+import logging
+import signal
+
+import typer
+
+from chatlake.settings import Settings
+from ingest import metrics
+from ingest.clipper import ClipperConfig, ClipperService, ClipperStartupError
+from ingest.helix import HelixEndpoint
+from ingest.tokens import TokenFileError, TokenStore
+
+log = logging.getLogger(__name__)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("clipper")(clipper)
+
+
+def clipper() -> None:
+    """Create a clip for each pending detection; complete or fail its row."""
+    settings = Settings()
+    try:
+        endpoint = HelixEndpoint.from_settings(settings)
+    except TokenFileError as error:
+        _fail(str(error))
+    service = ClipperService(ClipperConfig.from_settings(settings), endpoint,
+                             TokenStore(settings.twitch_token_path))
+    try:
+        asyncio.run(_run(service, settings))
+    except ClipperStartupError as error:
+        _fail(str(error))
+
+
+async def _run(service: ClipperService, settings: Settings) -> None:
+    await service.check_token()  # before anything else: a bad token means do nothing
+    server = metrics.serve(settings.metrics_host, settings.metrics_clipper_port)
+    if server.url:
+        log.info("clipper metrics at %s", server.url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await service.run(stop)
+    finally:
+        server.close()
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"clipper cannot run: {message}", err=True)
+    raise typer.Exit(2)

@@ -1,0 +1,1 @@
+"""Past broadcasts' chat into the lake: one dynamic partition per chat file."""

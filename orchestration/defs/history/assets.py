@@ -1,0 +1,36 @@
+"""The backfill asset: one chat file (partition) imported into the lake's `chat_messages`.
+
+Re-materializing a partition replaces that file's Parquet files (they are named after the
+file's content hash), so a retry or a re-run never doubles messages."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from chatlake.settings import Settings
+from chatlake.tuning.history import import_file
+from ingest.importers import ImportFileError
+from orchestration.defs.history.partitions import chat_files_partitions
+
+IMPORTED_CHAT = dg.AssetKey(["lake", "imported_chat"])
+
+
+@dg.asset(key=IMPORTED_CHAT, partitions_def=chat_files_partitions, group_name="history",
+          kinds={"parquet"},
+          description="Chat of past broadcasts imported from files into lake/chat_messages "
+          "(one partition per file; options from <file>.options.json or _options.json).")
+def imported_chat(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    path = Path(context.partition_key)
+    if not path.is_file():
+        raise dg.Failure(f"chat file {path} no longer exists")
+    try:
+        report = import_file(path, Settings().lake)  # settings read at run time
+    except ImportFileError as error:
+        raise dg.Failure(str(error)) from None
+    context.log.info(f"{path.name}: {report.messages} messages, "
+                     f"{len(report.bad_lines)} bad lines")
+    return dg.MaterializeResult(metadata={
+        "messages": dg.MetadataValue.int(report.messages),
+        "bad_lines": dg.MetadataValue.int(len(report.bad_lines)),
+        "file": dg.MetadataValue.path(str(path)),
+    })

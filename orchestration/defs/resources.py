@@ -1,0 +1,88 @@
+"""Resources shared by the definitions: PostgreSQL, Kafka, and Helix (live or stand-in).
+
+Each is a small interface; `HelixResource` has a live implementation (`TwitchHelixResource`,
+the app's credentials read from the environment when a run starts, never shown in the UI) and
+a local one (`StandInHelixResource`, the Twitch stand-in's URL and its built-in app). Which one
+is bound is decided from settings when Dagster loads the code location.
+"""
+
+import dagster as dg
+
+from chatlake.settings import Settings
+from ingest.helix import HelixEndpoint
+from ingest.monitor import MonitorConfig, MonitorRules
+from ingest.tokens import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET
+
+
+class PostgresResource(dg.ConfigurableResource):
+    dsn: str
+
+
+class KafkaResource(dg.ConfigurableResource):
+    bootstrap_servers: str
+
+
+class HelixResource(dg.ConfigurableResource):
+    """Where Helix is and which app calls it; `endpoint()` feeds `ingest.helix.HelixClient`."""
+
+    timeout_s: float = 10.0
+
+    def endpoint(self) -> HelixEndpoint:
+        raise NotImplementedError
+
+
+class TwitchHelixResource(HelixResource):
+    client_id: str
+    client_secret: str
+    helix_url: str = "https://api.twitch.tv/helix/"
+    auth_url: str = "https://id.twitch.tv/oauth2/"
+
+    def endpoint(self) -> HelixEndpoint:
+        return HelixEndpoint(self.helix_url, self.auth_url, self.client_id, self.client_secret,
+                             self.timeout_s)
+
+
+class StandInHelixResource(HelixResource):
+    base_url: str
+    client_id: str = STANDIN_CLIENT_ID
+    client_secret: str = STANDIN_CLIENT_SECRET
+
+    def endpoint(self) -> HelixEndpoint:
+        base = self.base_url.rstrip("/")
+        return HelixEndpoint(f"{base}/helix/", f"{base}/oauth2/", self.client_id,
+                             self.client_secret, self.timeout_s)
+
+
+class StreamMonitorResource(dg.ConfigurableResource):
+    """The monitor's tunables (CHATLAKE_MONITOR_* by default)."""
+
+    top_n: int = 20
+    page_size: int = 100
+    join_rank: int = 5
+    leave_rank: int = 10
+    offline_after_polls: int = 3
+
+    def config(self) -> MonitorConfig:
+        rules = MonitorRules(self.join_rank, self.leave_rank, self.offline_after_polls)
+        return MonitorConfig(max(self.top_n, self.leave_rank), self.page_size, rules)
+
+
+def helix_resource(settings: Settings) -> HelixResource:
+    if settings.twitch_standin_url:
+        return StandInHelixResource(base_url=settings.twitch_standin_url)
+    return TwitchHelixResource(client_id=dg.EnvVar("CHATLAKE_TWITCH_CLIENT_ID"),
+                               client_secret=dg.EnvVar("CHATLAKE_TWITCH_CLIENT_SECRET"),
+                               helix_url=settings.twitch_helix_url,
+                               auth_url=settings.twitch_auth_url)
+
+
+def resources_from_settings(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    return {
+        "postgres": PostgresResource(dsn=settings.postgres_url),
+        "kafka": KafkaResource(bootstrap_servers=settings.kafka_servers),
+        "helix": helix_resource(settings),
+        "stream_monitor": StreamMonitorResource(
+            top_n=settings.monitor_top_n, page_size=settings.monitor_page_size,
+            join_rank=settings.monitor_join_rank, leave_rank=settings.monitor_leave_rank,
+            offline_after_polls=settings.monitor_offline_after_polls),
+    }

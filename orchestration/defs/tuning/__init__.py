@@ -1,0 +1,1 @@
+"""Detector tuning over the lake: a sweep recorded in PostgreSQL `tuning_results`."""
