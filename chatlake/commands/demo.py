@@ -215,11 +215,10 @@ class Demo:
         cli = [sys.executable, "-m", "chatlake.cli"]
         commands = {"demo-ingest": [*cli, "ingest"], "demo-clipper": [*cli, "clipper"]}
         if self.options.detector:
-            if detector_available():
-                commands["demo-detector"] = [*cli, "detector", "run", "--fresh"]
-            else:
-                self.say("detector: its environment (streaming/.venv) is missing; skipped "
-                         "(run `uv run chatlake detector run` once to install it)")
+            if not detector_available():
+                self.say("detector: installing its PyFlink environment (streaming/.venv) on "
+                         "first use; this takes a few minutes, see its log")
+            commands["demo-detector"] = [*cli, "detector", "run", "--fresh"]
         return commands
 
     def _start_children(self, env: dict[str, str]) -> None:
