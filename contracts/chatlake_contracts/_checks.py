@@ -16,8 +16,12 @@ def require(record: dict[str, Any], field: str) -> Any:
     return record[field]
 
 
+# The default length limit of string fields (ids, logins, names).
+MAX_STRING_LENGTH = 256
+
+
 def string(value: Any, field: str, *, optional: bool = False, allow_empty: bool = False,
-           max_length: int = 256) -> str | None:
+           max_length: int = MAX_STRING_LENGTH) -> str | None:
     if value is None and optional:
         return None
     if not isinstance(value, str):

@@ -98,7 +98,19 @@ def chat_message(
 
 
 def validate_chat_message(record: Any) -> dict[str, Any]:
-    """Return `record` if it is a valid v1 chat message, else raise RecordError naming the field."""
+    """Return `record` if it is a valid v1 chat message, else raise RecordError naming the field.
+
+    Every chat message passes here at least once (importers, the ingest service, the archiver's
+    slow path), so a well-formed record takes a quick path (`_conforms`, ~4x cheaper); only
+    a record it does not accept goes through the field-by-field checks that name the problem.
+    """
+    if _conforms(record):
+        return record
+    _check_fields(record)
+    return record
+
+
+def _check_fields(record: Any) -> None:
     if not isinstance(record, dict):
         raise RecordError(f"a chat message must be a JSON object, got {type(record).__name__}")
     version = check.require(record, "v")
@@ -127,7 +139,6 @@ def validate_chat_message(record: Any) -> dict[str, Any]:
     check.boolean(metadata.get("is_subscriber", False), "metadata.is_subscriber")
     check.boolean(metadata.get("is_mod", False), "metadata.is_mod")
     check.string(metadata.get("color"), "metadata.color", optional=True)
-    return record
 
 
 def _validate_emotes(emotes: Any, text: str) -> None:
@@ -153,3 +164,82 @@ def _validate_badges(badges: Any) -> None:
             raise RecordError("each of 'metadata.badges' must be an object")
         check.string(badge.get("set_id"), "metadata.badges.set_id")
         check.string(badge.get("version"), "metadata.badges.version", optional=True)
+
+
+_REQUIRED_STRINGS = ("message_id", "broadcaster_id")
+_OPTIONAL_STRINGS = ("broadcaster_login", "user_id", "user_name", "user_display_name", "vod_id",
+                     "reply_parent_message_id", "source_broadcaster_id")
+
+
+def _conforms(record: Any) -> bool:
+    """True only if `_check_fields(record)` passes; False may also mean "not sure".
+
+    Exact type checks and no per-field calls; tests hold it to never accept a record the
+    field-by-field checks reject."""
+    try:
+        if record["v"] != VERSION or type(record["v"]) is not int:
+            return False
+        text = record["text"]
+        if type(text) is not str or len(text) > MAX_TEXT_LENGTH:
+            return False
+        timestamp = record["timestamp"]
+        if type(timestamp) is not int or not (
+                check.MIN_TIMESTAMP_MS <= timestamp < check.MAX_TIMESTAMP_MS):
+            return False
+        for field in _REQUIRED_STRINGS:
+            value = record[field]
+            if type(value) is not str or not value or len(value) > check.MAX_STRING_LENGTH:
+                return False
+        for field in _OPTIONAL_STRINGS:
+            value = record[field]
+            if value is not None and (
+                    type(value) is not str or len(value) > check.MAX_STRING_LENGTH):
+                return False
+        if record["source"] not in SOURCES or type(record["source"]) is not str:
+            return False
+        if type(record["is_vod_comment"]) is not bool or type(record["is_action"]) is not bool:
+            return False
+        first = record["is_first_message"]
+        if first is not None and type(first) is not bool:
+            return False
+        offset = record["vod_offset_s"]
+        if offset is not None and type(offset) is not float and type(offset) is not int:
+            return False
+        bits = record["bits"]
+        if type(bits) is not int or bits < 0:
+            return False
+        metadata = record["metadata"]
+        if type(metadata) is not dict:
+            return False
+        return _metadata_conforms(metadata, len(text))
+    except (KeyError, TypeError, AttributeError):
+        return False
+
+
+def _metadata_conforms(metadata: dict, text_length: int) -> bool:
+    emotes = metadata["emotes"]
+    badges = metadata["badges"]
+    if type(emotes) is not list or len(emotes) > MAX_EMOTES:
+        return False
+    if type(badges) is not list or len(badges) > MAX_BADGES:
+        return False
+    for emote in emotes:
+        emote_id = emote["emote_id"]
+        begin = emote["begin"]
+        end = emote["end"]
+        if (type(emote_id) is not str or not emote_id or len(emote_id) > check.MAX_STRING_LENGTH
+                or type(begin) is not int or type(end) is not int
+                or not 0 <= begin < end <= text_length):
+            return False
+    for badge in badges:
+        set_id = badge["set_id"]
+        version = badge["version"]
+        if type(set_id) is not str or not set_id or len(set_id) > check.MAX_STRING_LENGTH:
+            return False
+        if version is not None and (type(version) is not str
+                                    or len(version) > check.MAX_STRING_LENGTH):
+            return False
+    color = metadata["color"]
+    if color is not None and (type(color) is not str or len(color) > check.MAX_STRING_LENGTH):
+        return False
+    return type(metadata["is_subscriber"]) is bool and type(metadata["is_mod"]) is bool

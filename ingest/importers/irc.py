@@ -24,7 +24,7 @@ from ingest.importers.irc_line import (
     prefix_to_ms,
     split_time_prefix,
 )
-from ingest.importers.records import conforms, finish_record
+from ingest.importers.records import finish_record
 from ingest.importers.source_file import describe_bytes, text_lines
 
 SOURCE = "irc"
@@ -79,9 +79,6 @@ def read_irc(name: str, data: bytes, options: ImportOptions) -> Iterator[dict | 
             continue  # a USERNOTICE without the user's text is not chat
         if isinstance(record, str):
             yield bad_line(f"{name}:{number}", record, line)
-        elif conforms(record):  # the quick path; finish_record says what is wrong otherwise
-            made_records = True
-            yield record
         else:
             result = finish_record(record, f"{name}:{number}", line)
             made_records = made_records or isinstance(result, dict)

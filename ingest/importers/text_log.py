@@ -14,7 +14,7 @@ from ingest.importers.common import (
     channel_fallback,
     stable_message_id,
 )
-from ingest.importers.records import conforms, finish_record
+from ingest.importers.records import finish_record
 from ingest.importers.source_file import describe_bytes, text_lines
 
 SOURCE = "text_log"
@@ -66,4 +66,4 @@ def read_text_log(name: str, data: bytes, options: ImportOptions) -> Iterator[di
             "metadata": {"emotes": [], "badges": [], "is_subscriber": False, "is_mod": False,
                          "color": None},
         }
-        yield record if conforms(record) else finish_record(record, f"{name}:{number}", line)
+        yield finish_record(record, f"{name}:{number}", line)

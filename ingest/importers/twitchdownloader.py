@@ -20,7 +20,7 @@ from ingest.importers.common import (
     inclusive_ranges_to_emotes,
     iso_to_ms,
 )
-from ingest.importers.records import conforms, finish_record
+from ingest.importers.records import finish_record
 from ingest.importers.source_file import frozen_json
 
 SOURCE = "twitchdownloader"
@@ -62,8 +62,6 @@ def _read_root(name: str, root, options: ImportOptions) -> Iterator[dict | BadLi
             continue
         if isinstance(record, str):
             yield bad_line(f"{name}:comments[{index}]", record, dump_json(comment))
-        elif conforms(record):  # the quick path; _finish says what is wrong otherwise
-            yield record
         else:
             yield _finish(record, f"{name}:comments[{index}]", comment)
 
