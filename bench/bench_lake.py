@@ -3,33 +3,60 @@ beside raw aiokafka produce/consume of the same messages measured in the same ru
 
     uv run python bench/bench_lake.py [--messages 1000000] [--file CHAT_FILE]
 
-The import benchmarks use a real chat file (default: the lirik VOD from ../shared/data) when
-present, else a synthetic TwitchDownloader file. The archiver benchmark pre-produces
-`--messages` synthetic records, then times a fresh consumer group from its first record to the
-last file committed (the group join, ~5 s on Tansu, is reported separately).
+The import benchmarks use a real chat file (default: the lirik VOD from ../shared/data, the
+heaviest JSON there: 64 MB for 72k comments) when present, else a synthetic TwitchDownloader
+file; and, when ../shared/data is there, every chat file in it at once (518k messages in 67
+files, one worker process per core, as `chatlake import` does). The archiver benchmark
+pre-produces `--messages` synthetic records, then times a fresh consumer group from its first
+record to the last file committed (the group join, ~5 s on Tansu, is reported separately).
 """
 
 import argparse
 import asyncio
 import gzip
 import json
+import os
 import shutil
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 from aiokafka import AIOKafkaConsumer
 from chatlake_contracts import topics
 
-from ingest.chat_import import import_to_kafka, import_to_lake
+from ingest.chat_import import import_files_to_lake, import_to_kafka, import_to_lake
 from ingest.importers import ImportOptions
 from tests.lake.support import encoded, private_broker, produce, synthetic_message
 from warehouse.archiver import Archiver, ArchiverConfig
 from warehouse.lake_store import LakeStore
 
-DEFAULT_FILE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "vod" / \
-    "lirik" / "lirik_389178879.chat.json.gz"
+SHARED_DATA = (Path(__file__).resolve().parents[1] / ".." / "shared" / "data").resolve()
+DEFAULT_FILE = SHARED_DATA / "vod" / "lirik" / "lirik_389178879.chat.json.gz"
+
+
+def shared_chat_files() -> list[Path]:
+    return [
+        *sorted((SHARED_DATA / "highlights" / "dota2").glob("*.chat.json.gz")),
+        *sorted((SHARED_DATA / "vod").glob("*/*.chat.json.gz")),
+        *sorted((SHARED_DATA / "multi").glob("*/VoD_*.txt.gz")),
+        *sorted((SHARED_DATA / "irc").glob("*.irc*")),
+    ]
+
+
+def import_everything(lake: Path) -> tuple[int, float]:
+    """(messages, seconds) importing every shared chat file into a fresh lake, in parallel."""
+    # Offsets-only files (the Dota 2 set) need a start and a channel.
+    options = ImportOptions(channel="bench", start=datetime(2019, 1, 1, tzinfo=UTC))
+    started = time.perf_counter()
+    outcomes = list(import_files_to_lake(shared_chat_files(), options, str(lake),
+                                         os.cpu_count() or 1))
+    seconds = time.perf_counter() - started
+    failures = [o for o in outcomes if isinstance(o, str)]
+    if failures:
+        raise SystemExit(f"import failed: {failures[0]}")
+    return sum(o.messages for o in outcomes), seconds
 
 
 def synthetic_chat_file(folder: Path, messages: int) -> Path:
@@ -111,6 +138,7 @@ def main() -> None:
         started = time.perf_counter()
         report = import_to_lake(chat_file, options, LakeStore(str(work / "imported")))
         import_lake_rate = rate(report.messages, time.perf_counter() - started)
+        everything = import_everything(work / "everything") if SHARED_DATA.is_dir() else None
 
         with private_broker() as servers:
             started = time.perf_counter()
@@ -122,8 +150,13 @@ def main() -> None:
               f"{chat_file.name} ({report.messages} messages)")
         print(f"raw aiokafka produce          {produce_rate:>10,.0f} msg/s")
         print(f"raw aiokafka consume          {consume_rate:>10,.0f} msg/s")
-        print(f"import -> lake                {import_lake_rate:>10,.0f} msg/s  "
+        print(f"import -> lake (one file)     {import_lake_rate:>10,.0f} msg/s  "
               f"{import_lake_rate / consume_rate:.2f} x raw consume")
+        if everything:
+            all_rate = rate(*everything)
+            print(f"import -> lake (all shared)   {all_rate:>10,.0f} msg/s  "
+                  f"{all_rate / consume_rate:.2f} x raw consume "
+                  f"({everything[0]} messages, {os.cpu_count()} processes)")
         print(f"import -> kafka               {import_kafka_rate:>10,.0f} msg/s  "
               f"{import_kafka_rate / produce_rate:.2f} x raw produce")
         print(f"kafka -> lake (archiver)      {archive_rate:>10,.0f} msg/s  "

@@ -9,8 +9,10 @@ Parsing is `ingest.importers`; this module only decides where records go:
 
 import asyncio
 import hashlib
+import multiprocessing
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from chatlake_contracts import topics
 from chatlake_contracts.deadletter import dead_letter
 
 from chatlake.kafka import chat_producer
-from ingest.importers import BadLine, ImportOptions, read_chat_file
+from ingest.importers import BadLine, ImportFileError, ImportOptions, read_chat_file
 from warehouse.lake import table_from_records, to_lake_table, write_partitioned
 from warehouse.lake_schema import CHAT_MESSAGES, DEAD_LETTERS
 from warehouse.lake_store import LakeStore
@@ -73,6 +75,28 @@ def import_to_lake(path: Path, options: ImportOptions, store: LakeStore,
         table = to_lake_table(table_from_records(dead, DEAD_LETTERS), DEAD_LETTERS)
         write_partitioned(store, DEAD_LETTERS, table, f"{stem}+dead")
     return report
+
+
+def import_files_to_lake(paths: Sequence[Path], options: ImportOptions, lake: str,
+                         jobs: int) -> Iterator[FileReport | str]:
+    """Import files into the lake `jobs` at a time, one worker process each (parsing is
+    CPU-bound Python, so threads would not help). Yields, as each file finishes, its report
+    or, for a file that cannot be imported, the one-line message saying why.
+
+    Workers are spawned, not forked: forking a process that runs threads can hang."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(paths))),
+                             mp_context=context) as pool:
+        futures = [pool.submit(_import_file_to_lake, path, options, lake) for path in paths]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _import_file_to_lake(path: Path, options: ImportOptions, lake: str) -> FileReport | str:
+    try:
+        return import_to_lake(path, options, LakeStore(lake))
+    except ImportFileError as error:
+        return str(error)  # the message, not the exception: it crosses a process boundary
 
 
 def _records(items: Iterator[dict[str, Any] | BadLine],

@@ -1,6 +1,8 @@
 """`chatlake import`: chat files users already have -> the lake or Kafka."""
 
 import asyncio
+import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
@@ -11,10 +13,16 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from chatlake.settings import Settings
-from ingest.chat_import import FileReport, import_to_kafka, import_to_lake
+from ingest.chat_import import (
+    FileReport,
+    import_files_to_lake,
+    import_to_kafka,
+    import_to_lake,
+)
 from ingest.importers import ImportFileError, ImportOptions
 from warehouse.lake_store import LakeStore
 
+DEFAULT_JOBS = os.cpu_count() or 1
 # How many bad-line locations to name in the summary; all of them are in the dead letters.
 SHOWN_BAD_LINES = 5
 
@@ -42,6 +50,8 @@ def import_files(
         help="Straight into the lake, or into Kafka.")] = Destination.lake,
     speed: Annotated[float | None, typer.Option(
         help="With --to kafka: replay at the chat's own pace, N times faster.")] = None,
+    jobs: Annotated[int, typer.Option(
+        help="With --to lake: files imported at once (one process each).")] = DEFAULT_JOBS,
 ) -> None:
     """Import chat files. Bad lines are counted, named and kept in the dead letters; a file
     that cannot be read at all is an error and the exit status is non-zero."""
@@ -50,7 +60,24 @@ def import_files(
     options = ImportOptions(channel=channel, channel_id=channel_id, start=_parse_start(start))
     settings = Settings()
     console = Console(stderr=True)
+    if to is Destination.lake and len(files) > 1 and jobs > 1:
+        outcomes = _import_to_lake_in_parallel(files, options, settings.lake, jobs, console)
+    else:
+        outcomes = _import_one_by_one(files, options, settings, to, speed, console)
     failed = 0
+    for outcome in outcomes:
+        if isinstance(outcome, str):  # a file that could not be imported: what is wrong
+            console.print(f"[red]error:[/red] {outcome}", highlight=False, soft_wrap=True)
+            failed += 1
+        else:
+            _summarise(console, outcome, to)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _import_one_by_one(files: list[Path], options: ImportOptions, settings: Settings,
+                       to: Destination, speed: float | None,
+                       console: Console) -> Iterator[FileReport | str]:
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(),
                   TextColumn("messages"), console=console, transient=True) as progress:
         for path in files:
@@ -58,19 +85,24 @@ def import_files(
             advance = lambda n, task=task: progress.advance(task, n)  # noqa: E731
             try:
                 if to is Destination.lake:
-                    report = import_to_lake(path, options, LakeStore(settings.lake), advance)
+                    yield import_to_lake(path, options, LakeStore(settings.lake), advance)
                 else:
-                    report = asyncio.run(import_to_kafka(
+                    yield asyncio.run(import_to_kafka(
                         path, options, settings.kafka_servers, speed, advance))
             except ImportFileError as error:
-                console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
-                failed += 1
-                continue
+                yield str(error)
             finally:
                 progress.remove_task(task)
-            _summarise(console, report, to)
-    if failed:
-        raise typer.Exit(1)
+
+
+def _import_to_lake_in_parallel(files: list[Path], options: ImportOptions, lake: str,
+                                jobs: int, console: Console) -> Iterator[FileReport | str]:
+    with Progress(SpinnerColumn(), TextColumn("files"), MofNCompleteColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("files", total=len(files))
+        for outcome in import_files_to_lake(files, options, lake, jobs):
+            progress.advance(task)
+            yield outcome
 
 
 def _parse_start(start: str | None) -> datetime | None:

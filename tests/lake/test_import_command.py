@@ -111,3 +111,22 @@ def test_gzip_of_garbage_names_the_file(tmp_path):
     bad.write_bytes(gzip.compress(os.urandom(4000)))
     result = chatlake(tmp_path, "import", str(bad))
     assert result.returncode == 1 and "noise.irc.gz" in result.stderr
+
+
+def test_several_files_import_in_parallel_and_a_bad_one_fails_alone(tmp_path):
+    line = ("@room-id=5;tmi-sent-ts=1704557984095;user-id=7;id={id};display-name=A "
+            ":a!a@a.tmi.twitch.tv PRIVMSG #chan :hello")
+    good = []
+    for n in range(3):
+        path = tmp_path / f"chan{n}.irc"
+        path.write_text("\n".join(line.format(id=f"f{n}m{i}") for i in range(10 + n)) + "\n")
+        good.append(str(path))
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"\x00garbage")
+    result = chatlake(tmp_path, "import", *good, str(bad), "--jobs", "2")
+    assert result.returncode == 1
+    assert [line for line in result.stderr.splitlines() if line.startswith("error:")] \
+        == [line for line in result.stderr.splitlines() if "bad.json" in line]
+    assert all(f"chan{n}.irc: {10 + n} messages -> lake" in result.stderr for n in range(3))
+    assert lake_row(tmp_path, "select count(*), count(distinct message_id) from chat_messages") \
+        == (33, 33)
