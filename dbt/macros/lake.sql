@@ -1,0 +1,55 @@
+{#- The lake's datasets as relations that exist even before the first file arrives. -#}
+
+{% macro lake_source(dataset) -%}
+    {#- source() is called on every render, so dbt records the dependency while parsing. -#}
+    {%- set relation = source('lake', dataset) -%}
+    {%- if execute and not lake_has_files(dataset) -%}
+        ({{ lake_empty_relation(dataset) }})
+    {%- else -%}
+        {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro lake_uri() -%}
+    {#- --vars lake_uri, else $CHATLAKE_LAKE_URI, else <$CHATLAKE_STATE_DIR or .chatlake>/lake: the
+        default of chatlake/settings.py, relative to the working directory. Dagster passes the
+        resolved settings as --vars. Keep in step with the sources' external_location. -#}
+    {{- var('lake_uri', env_var('CHATLAKE_LAKE_URI',
+        env_var('CHATLAKE_STATE_DIR', '.chatlake') ~ '/lake')).rstrip('/') -}}
+{%- endmacro %}
+
+
+{% macro lake_glob(dataset) -%}
+    {{ lake_uri() }}/{{ dataset }}/*/*.parquet
+{%- endmacro %}
+
+
+{% macro lake_has_files(dataset) -%}
+    {%- set pattern = lake_glob(dataset) | replace("'", "''") -%}
+    {%- set result = run_query("select count(*) from glob('" ~ pattern ~ "')") -%}
+    {{- return(result.columns[0].values()[0] > 0) -}}
+{%- endmacro %}
+
+
+{% macro lake_empty_relation(dataset) -%}
+    {#- Zero rows shaped like the dataset, from the column types declared in the sources YAML. -#}
+    {%- set node = graph.sources.values() | selectattr('source_name', 'equalto', 'lake')
+        | selectattr('name', 'equalto', dataset) | first -%}
+    select
+    {%- for column in node.columns.values() %}
+        cast(null as {{ column.data_type }}) as {{ adapter.quote(column.name) }}
+        {{- "," if not loop.last }}
+    {%- endfor %}
+    where false
+{%- endmacro %}
+
+
+{% macro load_lake_extensions() -%}
+    {#- An object-store lake is read with httpfs; a local folder needs nothing. -#}
+    {%- if lake_uri().startswith('s3://') -%}
+        install httpfs; load httpfs;
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
