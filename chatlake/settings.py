@@ -95,6 +95,9 @@ class Settings(BaseSettings):
         "Default: <state_dir>/detector/checkpoints.",
     )
     detector_parallelism: int = Field(default=1, description="Flink parallelism of the job.")
+    detector_in_up: bool = Field(
+        default=True, description="`chatlake up` also starts the detector (a mini-cluster)."
+    )
     detector_group_id: str = "chatlake-detector"
     detector_metrics_port: str | None = Field(
         default="9249-9259",

@@ -116,7 +116,7 @@ class Demo:
         for name in SERVICES:  # left over by a demo that was killed
             processes.stop(settings.run_dir, name)
         try:
-            stack.up(settings, self.say)
+            stack.up(settings, self.say, detector=False)  # the demo runs its own
             self.started_parts = [part for part in STACK_PARTS if part not in was_running]
             asyncio.run(self._run_async())
         finally:

@@ -1,4 +1,5 @@
-"""The one-laptop stack: embedded Kafka and PostgreSQL, topics, migrations and the lake archiver.
+"""The one-laptop stack: embedded Kafka and PostgreSQL, topics, migrations, the lake archiver,
+the API, and the PyFlink detector.
 
 Each part is started only when it is not running already and not pointed elsewhere by settings, so
 `up` can be repeated and `down` stops exactly what `up` left behind, even after a partial start.
@@ -21,6 +22,7 @@ from warehouse.postgres import apply_migrations
 
 ARCHIVER = "archiver"
 API = "api"
+DETECTOR = "detector"
 API_START_TIMEOUT_SECONDS = 20.0  # uvicorn serves in about a second; allow a slow first import
 ARCHIVER_GRACE_SECONDS = (
     1.5  # an archiver that dies this fast (bad config, missing command) is reported
@@ -35,6 +37,10 @@ def default_archiver_command() -> list[str]:
 
 def default_api_command() -> list[str]:
     return [sys.executable, "-m", "chatlake.cli", "api", "serve", "--host", "127.0.0.1"]
+
+
+def default_detector_command() -> list[str]:
+    return [sys.executable, "-m", "chatlake.cli", "detector", "run"]
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,11 @@ def embedded_postgres(settings: Settings) -> EmbeddedPostgres:
     )
 
 
-def up(settings: Settings, say: Say, archiver_command: Sequence[str] | None = None) -> None:
-    """Start whatever is missing; raises with a one-line reason when a part cannot start."""
+def up(settings: Settings, say: Say, archiver_command: Sequence[str] | None = None,
+       *, detector: bool | None = None) -> None:
+    """Start whatever is missing; raises with a one-line reason when a part cannot start.
+
+    `detector` (default: the `detector_in_up` setting) also starts the PyFlink detector."""
     postgres = embedded_postgres(settings)
     start_kafka = settings.embedded_kafka and kafka.running(settings.run_dir) is None
     start_postgres = settings.embedded_postgres and postgres.running() is None
@@ -70,6 +79,23 @@ def up(settings: Settings, say: Say, archiver_command: Sequence[str] | None = No
     _up_postgres(settings, postgres, say, start=start_postgres)
     _up_archiver(settings, say, archiver_command or default_archiver_command())
     _up_api(settings, say)
+    if settings.detector_in_up if detector is None else detector:
+        _up_detector(settings, say)
+
+
+def _up_detector(settings: Settings, say: Say) -> None:
+    current = processes.running(settings.run_dir, DETECTOR)
+    if current is not None:
+        say(f"detector already running (pid {current.pid})")
+        return
+    # Not waited for: the mini-cluster needs 15-25 s, and its first start installs the
+    # streaming environment (minutes). Its log says when it runs.
+    record = processes.start_detached(
+        DETECTOR, default_detector_command(), run_dir=settings.run_dir,
+        log_dir=settings.log_dir, env=archiver_environment(settings), cwd=Path.cwd(),
+    )
+    say(f"detector starting (pid {record.pid}), log "
+        f"{processes.log_file(settings.log_dir, DETECTOR)}")
 
 
 def _up_kafka(settings: Settings, say: Say, *, start: bool) -> None:
@@ -166,8 +192,10 @@ def archiver_environment(settings: Settings) -> dict[str, str]:
 
 
 def down(settings: Settings, say: Say) -> None:
-    """Stop the API, the archiver, then Kafka, then PostgreSQL; parts not running are skipped."""
+    """Stop the detector, the API, the archiver, then Kafka, then PostgreSQL; parts not running
+    are skipped."""
     for part, stop in (
+        ("detector", lambda: processes.stop(settings.run_dir, DETECTOR)),
         ("API", lambda: processes.stop(settings.run_dir, API)),
         ("archiver", lambda: processes.stop(settings.run_dir, ARCHIVER)),
         ("Kafka", lambda: kafka.stop(settings.run_dir)),
@@ -192,6 +220,9 @@ def status(settings: Settings) -> list[PartStatus]:
         parts.append(PartStatus("postgres", "external", None, postgres_endpoint(settings)))
     parts.append(_embedded_status(ARCHIVER, processes.running(settings.run_dir, ARCHIVER), None))
     parts.append(_embedded_status(API, processes.running(settings.run_dir, API), None))
+    detector = processes.running(settings.run_dir, DETECTOR)
+    if detector is not None or settings.detector_in_up:
+        parts.append(_embedded_status(DETECTOR, detector, None))
     return parts
 
 

@@ -68,6 +68,8 @@ def make_stack(archiver_command: str | None = None) -> Stack:
         CHATLAKE_KAFKA_PORT=str(stack.kafka_port),
         CHATLAKE_POSTGRES_PORT=str(stack.postgres_port),
         CHATLAKE_API_PORT=str(free_port()),
+        # The PyFlink detector has its own test below; the others need not wait for a JVM.
+        CHATLAKE_DETECTOR_IN_UP="false",
         CHATLAKE_ARCHIVER_COMMAND=archiver_command
         or shlex.join([sys.executable, str(FAKE_ARCHIVER), str(stack.archiver_env_file)]),
     )
@@ -292,3 +294,32 @@ def test_up_with_external_endpoints_starts_only_the_archiver(postgres_server):
         tear_down(stack)
         kafka.stop(broker_dir)
         shutil.rmtree(broker_dir, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_up_starts_the_detector_and_down_stops_its_whole_process_tree():
+    stack = make_stack()
+    stack.env["CHATLAKE_DETECTOR_IN_UP"] = "true"
+    try:
+        up = stack.chatlake("up")
+        assert up.returncode == 0, up.stdout + up.stderr
+        assert "detector starting" in up.stdout
+        detector_pid = int(stack.status()["detector"][1])
+        detector = psutil.Process(detector_pid)
+
+        def java_running() -> bool:  # the mini-cluster is a JVM under the detector command
+            return any("java" in (child.name() or "")
+                       for child in detector.children(recursive=True))
+
+        assert processes.wait_until(java_running, timeout=300), "no Flink JVM started"
+        tree = [detector, *detector.children(recursive=True)]
+        identities = [(p.pid, p.create_time()) for p in tree]
+
+        down = stack.chatlake("down")
+
+        assert down.returncode == 0, down.stdout + down.stderr
+        assert "detector: stopped" in down.stdout
+        assert processes.wait_until(lambda: all_gone(identities), timeout=60)
+        assert stack.status()["detector"][0] == "stopped"
+    finally:
+        tear_down(stack)
