@@ -13,6 +13,7 @@ record to the last file committed (the group join, ~5 s on Tansu, is reported se
 
 import argparse
 import asyncio
+import gc
 import gzip
 import json
 import os
@@ -29,7 +30,7 @@ from chatlake_contracts import topics
 from ingest.chat_import import import_files_to_lake, import_to_kafka, import_to_lake
 from ingest.importers import ImportOptions
 from tests.lake.support import encoded, private_broker, produce, synthetic_message
-from warehouse.archiver import Archiver, ArchiverConfig
+from warehouse.archiver import Archiver, ArchiverConfig, relax_gc_for_batches
 from warehouse.lake_store import LakeStore
 
 SHARED_DATA = (Path(__file__).resolve().parents[1] / ".." / "shared" / "data").resolve()
@@ -99,7 +100,9 @@ async def raw_consume(servers: str, expected: int) -> float:
 
 async def archive(servers: str, lake: Path, expected: int) -> tuple[float, float]:
     """(messages/s from the first archived batch's read to the last commit, join seconds)."""
-    archiver = Archiver(ArchiverConfig(servers, group_id="bench-archiver"), LakeStore(str(lake)))
+    # A fresh group each call: a second measurement in one run must not resume the first's.
+    config = ArchiverConfig(servers, group_id=f"bench-archiver-{time.monotonic_ns()}")
+    archiver = Archiver(config, LakeStore(str(lake)))
     stop = asyncio.Event()
     started = time.perf_counter()
     task = asyncio.create_task(archiver.run(stop))
@@ -132,8 +135,11 @@ def main() -> None:
             produce(servers, topics.CHAT_MESSAGES, encoded(records))
             produce_rate = rate(args.messages, time.perf_counter() - started)
             consume_rate = asyncio.run(raw_consume(servers, args.messages))
+            thresholds = gc.get_threshold()
+            relax_gc_for_batches()  # as `chatlake archive` does
             archive_rate, join_seconds = asyncio.run(
                 archive(servers, work / "archived", args.messages))
+            gc.set_threshold(*thresholds)
 
         started = time.perf_counter()
         report = import_to_lake(chat_file, options, LakeStore(str(work / "imported")))

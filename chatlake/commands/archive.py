@@ -6,7 +6,7 @@ import signal
 import typer
 
 from chatlake.settings import Settings
-from warehouse.archiver import Archiver, ArchiverConfig
+from warehouse.archiver import Archiver, ArchiverConfig, relax_gc_for_batches
 from warehouse.lake_store import LakeStore
 
 
@@ -23,6 +23,7 @@ def archive() -> None:
         max_batch_messages=settings.archiver_max_batch_messages,
         max_batch_seconds=settings.archiver_max_batch_seconds,
     )
+    relax_gc_for_batches()
     asyncio.run(_run(Archiver(config, LakeStore(settings.lake))))
 
 
