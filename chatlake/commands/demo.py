@@ -109,8 +109,6 @@ class Demo:
 
     def run(self) -> None:
         settings = self.settings
-        # One line per stand-in request drowns the progress lines (and shows test secrets).
-        logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
         # Stop only what this demo starts: parts already running stay as they were.
         was_running = {p.part for p in stack.status(settings) if p.state == "running"}
         for name in SERVICES:  # left over by a demo that was killed

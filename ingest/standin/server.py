@@ -97,7 +97,9 @@ class TwitchStandIn:
 
     async def start(self) -> "TwitchStandIn":
         self._loop = asyncio.get_running_loop()
-        self._runner = web.AppRunner(self.build_app(), handle_signals=False)
+        # No access log: its request lines carry query strings, and an OAuth token request
+        # can put the client secret in one (twitchio does); secrets never go to logs.
+        self._runner = web.AppRunner(self.build_app(), handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()

@@ -227,3 +227,22 @@ def test_keepalive_arrives_when_nothing_else_is_sent():
             return orjson.loads((await ws.receive(timeout=15)).data)["metadata"]["message_type"]
 
     assert asyncio.run(scenario()) == "session_keepalive"
+
+
+def test_the_stand_in_logs_no_secret_from_a_token_request(twitch_standin, caplog):
+    """twitchio puts the client secret in the token request's query string."""
+    caplog.set_level("DEBUG")
+
+    async def request_app_token() -> int:
+        params = {"client_id": twitch_standin.client_id,
+                  "client_secret": twitch_standin.client_secret,
+                  "grant_type": "client_credentials"}
+        async with aiohttp.ClientSession() as session, session.post(
+                f"{twitch_standin.auth_url}token", params=params) as response:
+            token = (await response.json())["access_token"]
+            assert token
+            return response.status
+
+    assert asyncio.run(request_app_token()) == 200
+    twitch_standin.stop_thread()  # flush whatever the server would log
+    assert twitch_standin.client_secret not in caplog.text
