@@ -21,7 +21,6 @@ import orjson
 from chatlake_contracts import topics
 from chatlake_contracts.deadletter import dead_letter
 
-from chatlake.kafka import chat_producer
 from ingest.importers import BadLine, ImportFileError, ImportOptions, read_chat_file
 from ingest.importers.source_file import gc_paused
 from warehouse.lake import table_from_records, to_lake_table, write_partitioned
@@ -96,9 +95,18 @@ def import_files_to_lake(paths: Sequence[Path], options: ImportOptions, lake: st
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(paths))),
                              mp_context=context) as pool:
-        futures = [pool.submit(_import_file_to_lake, path, options, lake) for path in paths]
+        # Largest first: a big file started last would leave the other workers idle at the end.
+        futures = [pool.submit(_import_file_to_lake, path, options, lake)
+                   for path in sorted(paths, key=_size, reverse=True)]
         for future in as_completed(futures):
             yield future.result()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reported by the worker, with the reason
 
 
 def _import_file_to_lake(path: Path, options: ImportOptions, lake: str) -> FileReport | str:
@@ -125,6 +133,9 @@ async def import_to_kafka(path: Path, options: ImportOptions, bootstrap_servers:
 
     With `speed`, messages are sent at the pace they were sent in the chat, `speed` times faster.
     """
+    # Imported here: the lake path (and its worker processes) never needs a Kafka client.
+    from chatlake.kafka import chat_producer
+
     report = FileReport(path)
     # Parse the whole file first: a truncated file fails before anything is published.
     with gc_paused():

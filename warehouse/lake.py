@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -47,8 +46,10 @@ def table_from_json_lines(lines: Iterable[bytes], dataset: Dataset) -> pa.Table:
     return table.cast(dataset.schema)
 
 
-def _connection() -> duckdb.DuckDBPyConnection:
+def _connection() -> Any:  # a duckdb connection
     """One single-threaded connection per thread: the archiver parses partitions in parallel."""
+    import duckdb  # here: importers' worker processes load this module but never parse JSON
+
     con = getattr(_connections, "con", None)
     if con is None:
         con = _connections.con = duckdb.connect()
@@ -59,6 +60,8 @@ def _connection() -> duckdb.DuckDBPyConnection:
 @functools.cache
 def _duckdb_columns(schema: pa.Schema) -> str:
     """The `columns` argument of read_ndjson for an Arrow schema, e.g. {'v': 'SMALLINT', ...}."""
+    import duckdb
+
     con = duckdb.connect()
     con.register("shape", pa.Table.from_pylist([], schema=schema))
     types = con.execute("describe shape").fetchall()
