@@ -10,11 +10,10 @@ can read it. Nothing here logs a token; `StoredToken`'s repr hides both secrets.
 """
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from chatlake.files import write_atomically
 from chatlake.settings import Settings
 
 FILE_MODE = 0o600
@@ -61,22 +60,9 @@ class TokenStore:
                 "run `uv run chatlake auth seed` again") from None
 
     def save(self, token: StoredToken) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = json.dumps({**asdict(token), "scopes": list(token.scopes)}, indent=2)
-        # mkstemp creates the file 0600 already: the token is never readable by others.
-        handle, name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        temporary = Path(name)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(payload)
-                out.flush()
-                os.fsync(out.fileno())
-            temporary.chmod(FILE_MODE)
-            temporary.replace(self.path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-        _fsync_dir(self.path.parent)
+        write_atomically(self.path, lambda handle: handle.write(payload.encode()),
+                         mode=FILE_MODE)
 
     def update(self, *, access_token: str, refresh_token: str) -> StoredToken:
         """Persist a refreshed pair (refresh tokens rotate: the old one no longer works)."""
@@ -86,14 +72,6 @@ class TokenStore:
                           scopes=old.scopes)
         self.save(new)
         return new
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def app_credentials(settings: Settings) -> tuple[str, str]:

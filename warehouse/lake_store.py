@@ -4,13 +4,13 @@ A file becomes visible under its final name only once complete, so readers (Duck
 `*.parquet`) never see half a file, and writing the same name again replaces it.
 """
 
-import os
-import uuid
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+
+from chatlake.files import write_atomically
 
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
 TEMP_PREFIX = ".tmp-"
@@ -45,15 +45,9 @@ class LakeStore:
             pq.write_table(table, f"{self._root}/{relative}", filesystem=self._fs,
                            **PARQUET_OPTIONS)
             return
-        final = self.local_root / relative
-        final.parent.mkdir(parents=True, exist_ok=True)
-        temp = final.with_name(f"{TEMP_PREFIX}{final.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
-        with temp.open("wb") as handle:
-            pq.write_table(table, handle, **PARQUET_OPTIONS)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp.replace(final)
-        _fsync_dir(final.parent)
+        write_atomically(self.local_root / relative,
+                         lambda handle: pq.write_table(table, handle, **PARQUET_OPTIONS),
+                         temp_prefix=TEMP_PREFIX, temp_suffix=TEMP_SUFFIX)
 
     def write_bytes(self, relative: str, data: bytes) -> None:
         """Durably write a small file (archiver bookkeeping), replacing any previous one."""
@@ -61,15 +55,8 @@ class LakeStore:
             with self._fs.open_output_stream(f"{self._root}/{relative}") as stream:
                 stream.write(data)
             return
-        final = self.local_root / relative
-        final.parent.mkdir(parents=True, exist_ok=True)
-        temp = final.with_name(f"{TEMP_PREFIX}{final.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
-        with temp.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp.replace(final)
-        _fsync_dir(final.parent)
+        write_atomically(self.local_root / relative, lambda handle: handle.write(data),
+                         temp_prefix=TEMP_PREFIX, temp_suffix=TEMP_SUFFIX)
 
     def read_bytes(self, relative: str) -> bytes | None:
         """The file's contents, or None when it does not exist."""
@@ -101,11 +88,3 @@ class LakeStore:
             self.delete(relative)
         return len(stale)
 
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable: fsync the directory entry."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
