@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from chatlake.commands.options import iso_time
 from chatlake.settings import Settings
 from chatlake.tuning.backtest import Backtest
 from chatlake.tuning.chat import (
@@ -67,16 +68,6 @@ def _fail(console: Console, message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _time(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{name} {value!r} is not an ISO 8601 time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _inputs(files, labels, clips, min_views, lake, channel, start, since, until, video_id,
             partial) -> tuple[Backtest, LabelSet]:
     if (labels is None) == (clips is None):
@@ -87,7 +78,7 @@ def _inputs(files, labels, clips, min_views, lake, channel, start, since, until,
             raise ChatInputError("give chat files or --lake, not both")
         from warehouse.catalog import connect
         chat: ChatInput = from_lake(connect(Settings().lake), channel,
-                                    _time(since, "--since"), _time(until, "--until"))
+                                    iso_time(since, "--since"), iso_time(until, "--until"))
     else:
         if not files:
             raise ChatInputError("no chat files given (or use --lake)")
@@ -96,8 +87,8 @@ def _inputs(files, labels, clips, min_views, lake, channel, start, since, until,
         # The replay keys channels by video and times messages by their video offset, so the
         # importer's demands for a channel and a wall-clock start get neutral defaults here.
         options = ImportOptions(channel=channel[0] if channel else "replay",
-                                start=_time(start, "--start") or REPLAY_START)
-        chat = from_files(files, options, video_id, _time(start, "--start"))
+                                start=iso_time(start, "--start") or REPLAY_START)
+        chat = from_files(files, options, video_id, iso_time(start, "--start"))
     return Backtest(chat, label_set, partial), label_set
 
 

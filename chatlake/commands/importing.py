@@ -3,7 +3,6 @@
 import asyncio
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
+from chatlake.commands.options import iso_time
 from chatlake.settings import Settings
 from ingest.chat_import import (
     FileReport,
@@ -57,7 +57,8 @@ def import_files(
     that cannot be read at all is an error and the exit status is non-zero."""
     if speed is not None and (to is not Destination.kafka or speed <= 0):
         raise typer.BadParameter("--speed needs --to kafka and a positive number")
-    options = ImportOptions(channel=channel, channel_id=channel_id, start=_parse_start(start))
+    options = ImportOptions(channel=channel, channel_id=channel_id,
+                            start=iso_time(start, "--start"))
     settings = Settings()
     console = Console(stderr=True)
     if to is Destination.lake and len(files) > 1 and jobs > 1:
@@ -103,16 +104,6 @@ def _import_to_lake_in_parallel(files: list[Path], options: ImportOptions, lake:
         for outcome in import_files_to_lake(files, options, lake, jobs):
             progress.advance(task)
             yield outcome
-
-
-def _parse_start(start: str | None) -> datetime | None:
-    if start is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(start)
-    except ValueError:
-        raise typer.BadParameter(f"--start {start!r} is not an ISO 8601 time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _summarise(console: Console, report: FileReport, to: Destination) -> None:

@@ -130,3 +130,11 @@ def test_several_files_import_in_parallel_and_a_bad_one_fails_alone(tmp_path):
     assert all(f"chan{n}.irc: {10 + n} messages -> lake" in result.stderr for n in range(3))
     assert lake_row(tmp_path, "select count(*), count(distinct message_id) from chat_messages") \
         == (33, 33)
+
+
+def test_a_start_that_is_not_iso_8601_is_refused_naming_the_option(tmp_path):
+    log = tmp_path / "chan.irc"
+    log.write_text(":a!a@a.tmi.twitch.tv PRIVMSG #chan :hello\n")
+    result = chatlake(tmp_path, "import", str(log), "--start", "yesterday")
+    assert result.returncode == 2
+    assert "--start 'yesterday' is not an ISO 8601 time" in result.stderr
