@@ -1,9 +1,10 @@
 """The replay driver and the synthetic generator."""
 
 import asyncio
-import time
+import types
 
 from ingest.importers import ImportOptions
+from ingest.standin import replay as replay_module
 from ingest.standin.replay import file_events, replay, synthetic_events
 from ingest.standin.synthetic import burst_schedule, generate, synthetic_channels
 
@@ -33,16 +34,37 @@ def test_synthetic_chat_has_realistic_rates_and_emote_bursts_at_known_times():
     assert with_emote / len(inside) > 0.7
 
 
-def test_replay_plays_at_n_times_speed():
+class VirtualClock:
+    """Stands in for the replay module's `time` and `asyncio.sleep`: sleeping advances it."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+
+
+def test_replay_plays_at_n_times_speed(monkeypatch):
     channels = synthetic_channels(2)
     events = list(synthetic_events(channels, 20))
     pushed: list = []
+    clock = VirtualClock()
+    # Only the replay module's view of time is virtual: no wall-clock assertion, no flakiness.
+    monkeypatch.setattr(replay_module, "time", clock)
+    monkeypatch.setattr(replay_module, "asyncio",
+                        types.SimpleNamespace(sleep=clock.sleep, Event=asyncio.Event))
 
-    started = time.monotonic()
     sent = asyncio.run(replay(iter(events), pushed.extend, speed=20))
-    took = time.monotonic() - started
+
     assert sent == len(events) == len(pushed)
-    assert 0.8 < took < 2.0  # 20 s of chat at 20x
+    last_offset = max(offset for offset, _, _ in events)
+    assert abs((clock.now - 1_000.0) - last_offset / 20) <= replay_module.TICK_S
     assert all(ms is not None for _, ms in pushed)
 
 
