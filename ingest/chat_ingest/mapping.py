@@ -6,11 +6,15 @@ it cannot parse never reaches us, while here every problem becomes a MalformedEv
 the field, and the raw frame goes to the dead-letter topic.
 """
 
+import functools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 from chatlake_contracts.chat import chat_message, validate_chat_message
 from chatlake_contracts.errors import RecordError
+
+from ingest.chat_ingest.notification import ChatNotification, Fragment, from_envelope
 
 SUBSCRIBER_BADGES = frozenset({"subscriber", "founder"})
 MOD_BADGES = frozenset({"moderator", "broadcaster"})
@@ -41,65 +45,93 @@ def timestamp_ms(value: str) -> int:
     Python 3.11's fromisoformat takes at most 6 fractional digits, so the fraction is cut.
     """
     head, dot, fraction = value.partition(".")
-    zone = "+00:00"
     if dot:
+        zone = "+00:00"
         digits = fraction.rstrip("Zz")
         if "+" in digits or "-" in digits:
             cut = max(digits.find("+"), digits.find("-"))
             digits, zone = digits[:cut], digits[cut:]
         if not digits.isdigit():
             raise ValueError(f"bad fraction in {value!r}")
-        moment = datetime.fromisoformat(head + zone)
-        return (moment - _EPOCH) // _ONE_MS + int((digits + "000")[:3])
+        return _whole_second_ms(head + zone) + int((digits + "000")[:3])
     moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return (moment - _EPOCH) // _ONE_MS
 
 
-def record_from_notification(envelope: Any) -> dict[str, Any]:
-    """The v1 record of a channel.chat.message notification; raises MalformedEvent."""
+@functools.lru_cache(maxsize=1024)
+def _whole_second_ms(value: str) -> int:
+    """Chat comes many messages a second: parse each second once."""
+    return (datetime.fromisoformat(value) - _EPOCH) // _ONE_MS
+
+
+def record_from_notification(notification: ChatNotification | Any) -> dict[str, Any]:
+    """The v1 record of a channel.chat.message notification, typed (the hot path) or a parsed
+    envelope of dicts; raises MalformedEvent naming the problem."""
+    if not isinstance(notification, ChatNotification):
+        try:
+            notification = from_envelope(notification)
+        except msgspec.ValidationError as error:
+            _explain(notification)  # raises MalformedEvent naming the field, in our words
+            raise MalformedEvent(f"the notification does not have Twitch's shape: {error}") \
+                from None
     try:
-        record = _fast_record(envelope)
-    except (KeyError, TypeError, AttributeError, IndexError, ValueError):
-        _explain(envelope)  # raises MalformedEvent naming the field
-        raise MalformedEvent("the notification does not have Twitch's shape") from None
-    try:
-        return validate_chat_message(record)
+        return validate_chat_message(_record(notification))
+    except UnicodeEncodeError:
+        raise MalformedEvent("event.message.text is not valid UTF-8 (lone surrogate)") from None
+    except ValueError as error:
+        raise MalformedEvent(f"metadata.message_timestamp is not a time: {error}") from None
     except RecordError as error:
         raise MalformedEvent(str(error)) from None
 
 
-def _fast_record(envelope: dict) -> dict[str, Any]:
-    """Straight-line mapping for well-formed input (the per-message hot path); any problem
-    surfaces as a lookup or type error, and the contract's validator checks the types."""
-    event = envelope["payload"]["event"]
-    message = event["message"]
-    text = message["text"]
-    text.encode("utf-8")  # lone surrogates raise UnicodeEncodeError, a ValueError
-    badges = event["badges"] or []
-    badge_sets = {b["set_id"] for b in badges}
-    cheer, reply = event.get("cheer"), event.get("reply")
+def _record(notification: ChatNotification) -> dict[str, Any]:
+    event = notification.payload.event
+    text = event.message.text
+    text.encode("utf-8")  # lone surrogates raise UnicodeEncodeError
+    badges = event.badges or []
+    badge_sets = {b.set_id for b in badges}
+    cheer, reply = event.cheer, event.reply
     return chat_message(
-        message_id=event["message_id"],
-        broadcaster_id=event["broadcaster_user_id"],
-        broadcaster_login=event.get("broadcaster_user_login"),
-        timestamp=timestamp_ms(envelope["metadata"]["message_timestamp"]),
+        message_id=event.message_id,
+        broadcaster_id=event.broadcaster_user_id,
+        broadcaster_login=event.broadcaster_user_login,
+        timestamp=timestamp_ms(notification.metadata.message_timestamp),
         text=text,
         source="eventsub",
-        user_id=event.get("chatter_user_id"),
-        user_name=event.get("chatter_user_login"),
-        user_display_name=event.get("chatter_user_name"),
-        is_first_message=True if event.get("message_type") == FIRST_MESSAGE_TYPE else None,
-        bits=cheer.get("bits", 0) if cheer else 0,
-        reply_parent_message_id=reply.get("parent_message_id") if reply else None,
-        source_broadcaster_id=event.get("source_broadcaster_user_id"),
-        emotes=emotes_from_fragments(text, message["fragments"]),
-        badges=[{"set_id": b["set_id"], "version": b.get("id")} for b in badges],
+        user_id=event.chatter_user_id,
+        user_name=event.chatter_user_login,
+        user_display_name=event.chatter_user_name,
+        is_first_message=True if event.message_type == FIRST_MESSAGE_TYPE else None,
+        bits=cheer.bits if cheer else 0,
+        reply_parent_message_id=reply.parent_message_id if reply else None,
+        source_broadcaster_id=event.source_broadcaster_user_id,
+        emotes=_emotes(text, event.message.fragments),
+        badges=[{"set_id": b.set_id, "version": b.id} for b in badges],
         is_subscriber=not badge_sets.isdisjoint(SUBSCRIBER_BADGES),
         is_mod=not badge_sets.isdisjoint(MOD_BADGES),
-        color=event.get("color") or None,
+        color=event.color or None,
     )
+
+
+def _emotes(text: str, fragments: list[Fragment]) -> list[dict[str, Any]]:
+    """Emote positions as code-point [begin, end) of `text`, walking the fragments in order.
+
+    Fragments tile the text; an emote whose fragment text does not sit at its running
+    position (a payload that does not tile) is left out rather than misplaced.
+    """
+    emotes = []
+    at = 0
+    for fragment in fragments:
+        piece = fragment.text
+        end = at + len(piece)
+        emote = fragment.emote
+        if (fragment.type == "emote" and emote is not None and emote.id and piece
+                and text[at:end] == piece):
+            emotes.append({"emote_id": emote.id, "begin": at, "end": end})
+        at = end
+    return emotes
 
 
 def _explain(envelope: Any) -> None:
@@ -117,7 +149,9 @@ def _explain(envelope: Any) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise MalformedEvent("event.message.text is not valid UTF-8 (lone surrogate)") from None
-    emotes_from_fragments(text, _field(message, "fragments", list, "event.message"))
+    for fragment in _field(message, "fragments", list, "event.message"):
+        if not isinstance(fragment, dict) or not isinstance(fragment.get("text"), str):
+            raise MalformedEvent("event.message.fragments must be objects with a text")
     for key in ("message_id", "broadcaster_user_id"):
         _field(event, key, str, "event")
     badges = event.get("badges") or []
@@ -127,25 +161,3 @@ def _explain(envelope: Any) -> None:
     for key in ("cheer", "reply"):
         if event.get(key) is not None and not isinstance(event[key], dict):
             raise MalformedEvent(f"event.{key} must be an object or null")
-
-
-def emotes_from_fragments(text: str, fragments: list) -> list[dict[str, Any]]:
-    """Emote positions as code-point [begin, end) of `text`, walking the fragments in order.
-
-    Fragments tile the text; an emote whose fragment text does not sit at its running
-    position (a payload that does not tile) is left out rather than misplaced.
-    """
-    emotes = []
-    at = 0
-    for fragment in fragments:
-        if not isinstance(fragment, dict) or not isinstance(fragment.get("text"), str):
-            raise MalformedEvent("event.message.fragments must be objects with a text")
-        piece = fragment["text"]
-        end = at + len(piece)
-        emote = fragment.get("emote")
-        if fragment.get("type") == "emote" and isinstance(emote, dict) and piece:
-            emote_id = emote.get("id")
-            if isinstance(emote_id, str) and text[at:end] == piece:
-                emotes.append({"emote_id": emote_id, "begin": at, "end": end})
-        at = end
-    return emotes

@@ -28,6 +28,7 @@ from ingest.chat_ingest import wire
 from ingest.chat_ingest.channels import ChannelBook
 from ingest.chat_ingest.lifecycle import follow_lifecycle
 from ingest.chat_ingest.mapping import MalformedEvent, record_from_notification
+from ingest.chat_ingest.notification import ChatNotification
 from ingest.chat_ingest.publisher import ChatPublisher, Outgoing
 from ingest.tokens import TokenFileError, TokenStore, app_credentials
 
@@ -99,10 +100,10 @@ class ChatIngestService:
 
     # ---------- the wire sink (called synchronously from twitchio's socket reader) ----------
 
-    def chat(self, envelope: dict, raw: str) -> None:
+    def chat(self, notification: ChatNotification | dict, raw: str | bytes) -> None:
         self.stats.counts["received"] += 1
         try:
-            record = record_from_notification(envelope)
+            record = record_from_notification(notification)
         except MalformedEvent as error:
             self.malformed(raw, str(error))
             return

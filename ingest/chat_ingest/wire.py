@@ -4,7 +4,9 @@ twitchio parses every frame with the module global `twitchio.eventsub.websockets
 (like its URL globals, there is no option for it). We wrap it: inside a service's context
 (a ContextVar, inherited by the socket tasks twitchio starts from the service's task) chat
 notifications and anything malformed go to the service's sink, and twitchio is handed a
-keepalive in their place, which it only notes. Session messages (welcome, keepalive,
+keepalive in their place, which it only notes. A well-formed chat notification is decoded
+straight into typed structs (`notification.decode_chat_frame`, the hot path); anything else
+is parsed the way twitchio does and looked at as dicts. Session messages (welcome, keepalive,
 reconnect, revocation) and other notification types pass through unchanged, so twitchio
 still runs the session: connect, welcome, keepalive watchdog, reconnect, re-subscription.
 
@@ -21,13 +23,15 @@ from typing import Any, Protocol
 
 import twitchio.eventsub.websockets as twitchio_websockets
 
-CHAT_MESSAGE = "channel.chat.message"
+from ingest.chat_ingest.notification import ChatNotification, decode_chat_frame
+
+CHAT_MESSAGE = "channel.chat.message"  # also in notification.decode_chat_frame
 # What twitchio gets instead of a frame we took: it only records that the socket is alive.
 _TAKEN = {"metadata": {"message_type": "session_keepalive"}, "payload": {}}
 
 
 class WireSink(Protocol):
-    def chat(self, envelope: dict, raw: str) -> None: ...
+    def chat(self, notification: ChatNotification | dict, raw: str | bytes) -> None: ...
 
     def malformed(self, raw: str | bytes, error: str) -> None: ...
 
@@ -40,6 +44,10 @@ def _from_json(data: str | bytes) -> Any:
     sink = _sink.get()
     if sink is None:
         return _original_from_json(data)
+    notification = decode_chat_frame(data)  # the hot path: a well-formed chat message
+    if notification is not None:
+        sink.chat(notification, data)
+        return _TAKEN
     try:
         parsed = _original_from_json(data)
     except ValueError as error:  # orjson and json both raise ValueError subclasses
@@ -51,7 +59,7 @@ def _from_json(data: str | bytes) -> Any:
         return _TAKEN
     if metadata["message_type"] == "notification" and (
             metadata.get("subscription_type") == CHAT_MESSAGE):
-        sink.chat(parsed, data if isinstance(data, str) else data.decode("utf-8", "replace"))
+        sink.chat(parsed, data)  # a chat notification the typed decoding refused
         return _TAKEN
     return parsed
 

@@ -1,5 +1,8 @@
 """EventSub notification -> v1 chat record, and what counts as malformed."""
 
+import itertools
+
+import orjson
 import pytest
 from chatlake_contracts.chat import validate_chat_message
 
@@ -8,7 +11,9 @@ from ingest.chat_ingest.mapping import (
     record_from_notification,
     timestamp_ms,
 )
+from ingest.chat_ingest.notification import decode_chat_frame
 from ingest.standin.chat_payload import chat_event, notification
+from ingest.standin.synthetic import generate, synthetic_channels
 
 
 def envelope(**event_fields: object) -> dict:
@@ -62,3 +67,37 @@ def test_malformed_events_name_the_problem(mutate, problem):
     mutate(bad)
     with pytest.raises(MalformedEvent, match=problem):
         record_from_notification(bad)
+
+
+def test_typed_frame_decoding_maps_exactly_like_the_parsed_envelope():
+    """The hot path (frame -> msgspec structs) and the generic one (frame -> dicts) agree on
+    every synthetic message: emotes, badges, replies, cheers, first messages, shared chat."""
+    sub = {"id": "s", "status": "enabled", "type": "channel.chat.message", "version": "1",
+           "condition": {}, "transport": {}, "created_at": "", "cost": 0}
+    extra = [chat_event(broadcaster_id="7", broadcaster_login="c", text="a", chatter_id="1",
+                        chatter_login="u", badges=[{"set_id": "moderator", "version": "1"}],
+                        message_type="user_intro", bits=50, reply_parent_message_id="p",
+                        source_broadcaster_id="9")]
+    events = itertools.chain(extra, (event for _, event in itertools.islice(
+        generate(synthetic_channels(4), float("inf")), 3000)))
+    emotes = 0
+    for n, event in enumerate(events):
+        frame = orjson.dumps(notification(sub, event, message_id=str(n),
+                                          timestamp=f"2024-05-01T10:00:{n % 60:02}.5Z"))
+        typed = decode_chat_frame(frame)
+        assert typed is not None
+        record = record_from_notification(typed)
+        assert record == record_from_notification(orjson.loads(frame))
+        emotes += len(record["metadata"]["emotes"])
+    assert emotes > 100  # the comparison covered emote positions
+
+
+def test_frames_that_are_not_chat_notifications_are_left_to_the_generic_parse():
+    assert decode_chat_frame(b'{"metadata": {"message_type": "session_keepalive"}, '
+                             b'"payload": {}}') is None
+    assert decode_chat_frame(b"not json") is None
+    wrong_type = envelope()
+    wrong_type["payload"]["event"]["message"]["text"] = 5
+    assert decode_chat_frame(orjson.dumps(wrong_type)) is None
+    with pytest.raises(MalformedEvent, match="text"):
+        record_from_notification(wrong_type)
