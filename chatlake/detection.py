@@ -12,7 +12,7 @@ time order per channel, as a replayed file is, the two agree exactly.
 Used by the tests, by `chatlake detector reference`, and by the tuning jobs.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import duckdb
@@ -80,6 +80,8 @@ def windows_from_lake(con: duckdb.DuckDBPyConnection, bucket_ms: int = 5_000,
         _windows_sql(source, "epoch_ms(timestamp)", bucket_ms)).fetchall()]
 
 
-def detect(windows: Iterable[Window], params: DetectorParams) -> list[Detection]:
-    """The detections the job makes on these windows, ordered by channel and window end."""
-    return run(params, list(windows))
+def detect(windows: Iterable[Window], params: DetectorParams,
+           channels: Mapping[str, DetectorParams] | None = None) -> list[Detection]:
+    """The detections the job makes on these windows, ordered by channel and window end;
+    `channels` are per-broadcaster parameters (the applied params file's)."""
+    return run(params, list(windows), channels)

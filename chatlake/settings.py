@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     detector_min_count: int = Field(
         default=5, description="A window needs at least this many messages to fire."
     )
+    detector_params_file: Path | None = Field(
+        default=None,
+        description="The applied detector parameters (`chatlake tune --apply`); when the file "
+        "exists the job uses it instead of the values above. Default: "
+        "<state_dir>/detector/params.json.",
+    )
     detector_checkpoint_uri: str | None = Field(
         default=None,
         description="Where Flink checkpoints go (file:// or s3://). "
@@ -103,6 +109,11 @@ class Settings(BaseSettings):
         default="9249-9259",
         description="Port (or range) of the job's Prometheus metrics reporter; empty: none.",
     )
+
+    @property
+    def detector_params_path(self) -> Path:
+        return (self.detector_params_file
+                or self.state_dir / "detector" / "params.json").resolve()
 
     @property
     def detector_checkpoints(self) -> str:

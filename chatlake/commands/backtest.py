@@ -29,7 +29,7 @@ from chatlake.tuning.chat import (
     from_lake,
 )
 from chatlake.tuning.labels import LabelError, LabelSet, load_crowd_clips, load_labels
-from chatlake.tuning.params_file import default_path, write_params_file
+from chatlake.tuning.params_file import ParamsFileError, write_params_file
 from chatlake.tuning.plot import plot_html
 from chatlake.tuning.report import params_text, pooled_table, summary, sweep_table, video_table
 from chatlake.tuning.search import SEARCH_GRID, Grid, select, sweep
@@ -221,9 +221,12 @@ def tune(
         tuning = {"labels": label_set.source, "selected_on": train_split,
                   train_split: applicable.train.as_dict(), test_split: applicable.test.as_dict(),
                   "at": datetime.now(UTC).isoformat(timespec="seconds")}
-        path = write_params_file(default_path(settings.state_dir),
-                                 None if apply_channel else d,
-                                 {apply_channel: d} if apply_channel else None, tuning)
+        try:  # an existing file is merged into, so it must be readable
+            path = write_params_file(settings.detector_params_path,
+                                     None if apply_channel else d,
+                                     {apply_channel: d} if apply_channel else None, tuning)
+        except ParamsFileError as error:
+            raise _fail(console, str(error)) from None
         report["applied_to"] = str(path)
     if as_json:
         print(json.dumps(report, indent=2))

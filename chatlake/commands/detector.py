@@ -3,6 +3,8 @@
 The job lives in `streaming/`, a uv project of its own (apache-flink pins apache-beam, which
 pins numpy, pyarrow and protobuf below what this project uses). `run` syncs that environment
 from its lock the first time and starts the job with its interpreter on a local mini-cluster.
+Both commands use the applied parameters file (`chatlake tune --apply`) when it exists, else the
+`CHATLAKE_DETECTOR_*` settings.
 """
 
 import os
@@ -16,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 import typer
 from chatlake_contracts import topics
 from chatlake_contracts.detector import DetectorParams
+from chatlake_contracts.params_file import AppliedParams, ParamsFileError, applied_params
 
 from chatlake.settings import Settings
 
@@ -37,6 +40,20 @@ def params_from(settings: Settings) -> DetectorParams:
         cooldown_ms=settings.detector_cooldown_seconds * 1000,
         min_count=settings.detector_min_count,
     )
+
+
+def applied(settings: Settings) -> AppliedParams:
+    """What the job will run with; raises ParamsFileError when the params file is malformed."""
+    return applied_params(settings.detector_params_path, params_from(settings),
+                          "the CHATLAKE_DETECTOR_* settings")
+
+
+def applied_or_exit(settings: Settings) -> AppliedParams:
+    try:
+        return applied(settings)
+    except ParamsFileError as error:
+        typer.echo(f"detector: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 def streaming_python() -> Path:
@@ -77,7 +94,9 @@ def detector_command(*, bootstrap: str, jdbc_url: str, jdbc_user: str | None,
                      windows_topic: str = topics.CHAT_WINDOWS,
                      dead_letters_topic: str = topics.DEAD_LETTERS,
                      checkpoint_interval_ms: int = 5_000, restore: str | None = "latest",
-                     metrics_port: str | None = None) -> list[str]:
+                     metrics_port: str | None = None,
+                     params_file: Path | None = None) -> list[str]:
+    """The job's command line; `params` are its fallback when `params_file` does not exist."""
     python = str(streaming_python())
     command = [
         python, "-m", "chatlake_streaming.job",
@@ -102,6 +121,8 @@ def detector_command(*, bootstrap: str, jdbc_url: str, jdbc_user: str | None,
         command += ["--restore", restore]
     if metrics_port:
         command += ["--metrics-port", metrics_port]
+    if params_file:
+        command += ["--params-file", str(params_file)]
     return command
 
 
@@ -114,6 +135,8 @@ def run_command(
 ) -> None:
     """Run the detector on a local Flink mini-cluster until interrupted."""
     settings = Settings()
+    # Checked here too (the job reads the file itself) so a bad file fails before uv and the JVM.
+    params = applied_or_exit(settings)
     python = ensure_streaming_env()
     if settings.embedded_kafka:
         from chatlake.embedded import kafka
@@ -126,7 +149,9 @@ def run_command(
         params=params_from(settings), group_id=settings.detector_group_id,
         parallelism=parallelism or settings.detector_parallelism,
         restore=None if fresh else "latest", metrics_port=settings.detector_metrics_port or None,
+        params_file=settings.detector_params_path,
     )
+    typer.echo(f"detector: parameters from {params.source}", err=True)
     typer.echo(f"detector: starting the Flink job with {python}", err=True)
     # The job replaces this process, so signals from a supervisor (`up`, systemd) reach it.
     sys.stdout.flush()
@@ -141,7 +166,8 @@ def reference_command(
     start: Annotated[str | None, typer.Option(
         help="ISO 8601 start time for files that carry only offsets into the video.")] = None,
 ) -> None:
-    """Print the detections the job would make on a chat file (no Kafka, no Flink)."""
+    """Print the detections the job would make on a chat file (no Kafka, no Flink), with the
+    applied parameters file when it exists."""
     from datetime import datetime
 
     from chatlake import detection
@@ -150,9 +176,10 @@ def reference_command(
     options = ImportOptions(channel=channel,
                             start=datetime.fromisoformat(start) if start else None)
     records = (r for r in read_chat_file(file, options) if isinstance(r, dict))
-    settings = Settings()
-    windows = detection.windows_from_records(records, settings.detector_bucket_seconds * 1000)
-    found = detection.detect(windows, params_from(settings))
+    params = applied_or_exit(Settings())
+    windows = detection.windows_from_records(records, params.default.bucket_ms)
+    found = detection.detect(windows, params.default, params.channels)
+    typer.echo(f"parameters from {params.source}", err=True)
     typer.echo(f"{len(windows)} windows, {len(found)} detections")
     for d in found:
         stamp = datetime.fromtimestamp(d.window_end / 1000).astimezone().isoformat()

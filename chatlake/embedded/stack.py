@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from chatlake_contracts.params_file import ParamsFileError
 from chatlake_contracts.topics import TOPICS
 from psycopg.conninfo import conninfo_to_dict
 
@@ -64,6 +65,9 @@ def up(settings: Settings, say: Say, archiver_command: Sequence[str] | None = No
     """Start whatever is missing; raises with a one-line reason when a part cannot start.
 
     `detector` (default: the `detector_in_up` setting) also starts the PyFlink detector."""
+    start_detector = settings.detector_in_up if detector is None else detector
+    if start_detector and processes.running(settings.run_dir, DETECTOR) is None:
+        _check_detector_params(settings)
     postgres = embedded_postgres(settings)
     start_kafka = settings.embedded_kafka and kafka.running(settings.run_dir) is None
     start_postgres = settings.embedded_postgres and postgres.running() is None
@@ -79,8 +83,19 @@ def up(settings: Settings, say: Say, archiver_command: Sequence[str] | None = No
     _up_postgres(settings, postgres, say, start=start_postgres)
     _up_archiver(settings, say, archiver_command or default_archiver_command())
     _up_api(settings, say)
-    if settings.detector_in_up if detector is None else detector:
+    if start_detector:
         _up_detector(settings, say)
+
+
+def _check_detector_params(settings: Settings) -> None:
+    """A malformed params file stops `up` before anything starts, rather than the detector
+    dying in the background with the reason only in its log."""
+    from chatlake.commands.detector import applied  # the very check `detector run` makes
+
+    try:
+        applied(settings)
+    except ParamsFileError as error:
+        raise processes.StartupError(f"detector: {error}") from None
 
 
 def _up_detector(settings: Settings, say: Say) -> None:

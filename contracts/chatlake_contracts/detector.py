@@ -25,6 +25,7 @@ Rules (per broadcaster):
 """
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -123,14 +124,18 @@ def step(state: ChannelState, params: DetectorParams, broadcaster_id: str, windo
     return detection
 
 
-def run(params: DetectorParams, windows: list[tuple[str, int, int, int, int]]) -> list[Detection]:
+def run(params: DetectorParams, windows: list[tuple[str, int, int, int, int]],
+        channels: Mapping[str, DetectorParams] | None = None) -> list[Detection]:
     """Run the detector over `(broadcaster_id, window_start, window_end, message_count,
     chatter_count)` rows of any number of channels; each channel's rows are taken in window
-    order. Returns detections ordered by (broadcaster_id, window_end)."""
+    order, with `channels[broadcaster_id]` when given, else `params`. Returns detections
+    ordered by (broadcaster_id, window_end)."""
+    channels = channels or {}
     states: dict[str, ChannelState] = {}
     detections = []
     for row in sorted(windows, key=lambda r: (r[0], r[2])):
-        found = step(states.setdefault(row[0], ChannelState()), params, *row)
+        found = step(states.setdefault(row[0], ChannelState()), channels.get(row[0], params),
+                     *row)
         if found is not None:
             detections.append(found)
     return detections

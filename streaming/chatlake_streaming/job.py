@@ -12,6 +12,9 @@ Run locally (a mini-cluster in this process): `python -m chatlake_streaming.job 
 `uv run chatlake detector run` from the main project, which fills in the arguments from its
 settings. On a cluster: `flink run -py chatlake_streaming/job.py -pyfs ... -- <same arguments>`
 (docs/detector.md).
+
+Parameters: `--params-file` (chatlake_contracts.params_file, written by `chatlake tune --apply`)
+when that file exists, read once at start by this driver; else the `--bucket-ms`... options.
 """
 
 import argparse
@@ -19,6 +22,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import fields
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -29,6 +33,7 @@ from pyflink.table import StreamTableEnvironment
 
 from chatlake_contracts import topics
 from chatlake_contracts.detector import ChannelState, DetectorParams, step
+from chatlake_contracts.params_file import AppliedParams, ParamsFileError, applied_params
 from chatlake_streaming import sql
 
 DETECTION_TYPE = Types.ROW_NAMED(
@@ -40,13 +45,14 @@ DETECTION_TYPE = Types.ROW_NAMED(
 
 
 class DetectFunction(KeyedProcessFunction):
-    """Per channel: window rows in, detections out; the algorithm is chatlake_contracts.detector.
+    """Per channel: window rows in, detections out; the algorithm is chatlake_contracts.detector,
+    with the channel's own parameters when the params file has them.
 
     Window rows of one channel arrive in window order: one SQL window operator instance emits
     all of a key's windows as the watermark passes them, and the exchange keeps that order.
     """
 
-    def __init__(self, params: DetectorParams):
+    def __init__(self, params: AppliedParams):
         self.params = params
 
     def open(self, runtime_context: RuntimeContext) -> None:
@@ -80,8 +86,8 @@ class DetectFunction(KeyedProcessFunction):
         if state.last_window_end is not None and window_end <= state.last_window_end:
             self.late_windows.inc()
             return
-        found = step(state, self.params, broadcaster_id, window_start, window_end,
-                     message_count, chatter_count)
+        found = step(state, self.params.for_channel(broadcaster_id), broadcaster_id,
+                     window_start, window_end, message_count, chatter_count)
         self.last_window_end.update(state.last_window_end)
         self.history.update(state.history)
         if state.last_detection_end is not None:
@@ -140,12 +146,17 @@ def flink_configuration(args: argparse.Namespace) -> Configuration:
     return config
 
 
-def build(env: StreamExecutionEnvironment, args: argparse.Namespace) -> None:
+def job_params(args: argparse.Namespace) -> AppliedParams:
+    """The params file's parameters when it exists, else the options' (raises ParamsFileError)."""
+    # Options are named after DetectorParams fields; a field without an option keeps its default.
+    options = DetectorParams(**{f.name: getattr(args, f.name) for f in fields(DetectorParams)
+                                if hasattr(args, f.name)})
+    return applied_params(args.params_file, options, "the command-line options")
+
+
+def build(env: StreamExecutionEnvironment, args: argparse.Namespace,
+          params: AppliedParams) -> None:
     """Add the detector's pipeline to `env` (executed by the caller)."""
-    params = DetectorParams(
-        bucket_ms=args.bucket_ms, baseline_ms=args.baseline_ms, k=args.k,
-        cooldown_ms=args.cooldown_ms, min_count=args.min_count, max_gap_ms=args.max_gap_ms,
-    )
     t_env = StreamTableEnvironment.create(env)
     t_env.execute_sql(sql.chat_messages_source(
         topic=args.messages_topic, bootstrap=args.bootstrap, group_id=args.group_id,
@@ -157,9 +168,10 @@ def build(env: StreamExecutionEnvironment, args: argparse.Namespace) -> None:
                                      password=args.jdbc_password))
 
     # One DataStream holds everything read from Kafka, so the source is planned once; the
-    # queries below all hang off it.
+    # queries below all hang off it. One window length for every channel: the default's (the
+    # channel sets were aligned to it by applied_params).
     job_rows = t_env.to_data_stream(t_env.sql_query(sql.job_rows_query(
-        bucket_ms=args.bucket_ms, topic=args.messages_topic)))
+        bucket_ms=params.default.bucket_ms, topic=args.messages_topic)))
     t_env.create_temporary_view("job_rows", t_env.from_data_stream(job_rows))
 
     windows = t_env.to_data_stream(t_env.sql_query(sql.WINDOW_ROWS))
@@ -207,6 +219,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--cooldown-ms", type=int, default=defaults.cooldown_ms)
     p.add_argument("--min-count", type=int, default=defaults.min_count)
     p.add_argument("--max-gap-ms", type=int, default=None)
+    p.add_argument("--params-file", type=Path,
+                   help="a chatlake-detector-params/1 file; when it exists it replaces the "
+                   "five options above and adds per-channel parameters")
     args = p.parse_args(argv)
     if "://" not in args.checkpoint_dir:
         args.checkpoint_dir = Path(args.checkpoint_dir).resolve().as_uri()
@@ -216,12 +231,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     args = parse_args(argv)
+    try:
+        params = job_params(args)
+    except ParamsFileError as error:
+        sys.exit(f"detector: {error}")
+    logging.info("detector: parameters from %s: default %s, %d channel override(s)",
+                 params.source, params.default, len(params.channels))
+    for channel, channel_params in sorted(params.channels.items()):
+        logging.info("detector: channel %s: %s", channel, channel_params)
+    for note in params.notes:
+        logging.warning("detector: %s", note)
     # The local mini-cluster's JVM is started by this process: same zone as on a cluster.
     java_options = os.environ.get("JAVA_TOOL_OPTIONS", "")
     if "user.timezone" not in java_options:
         os.environ["JAVA_TOOL_OPTIONS"] = f"{java_options} -Duser.timezone=UTC".strip()
     env = StreamExecutionEnvironment.get_execution_environment(flink_configuration(args))
-    build(env, args)
+    build(env, args, params)
     logging.info("detector: reading %s from %s", args.messages_topic, args.bootstrap)
     env.execute("chatlake-detector")
 

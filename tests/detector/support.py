@@ -149,14 +149,15 @@ class Job:
 
 def start_job(*, servers: str, dsn: str, names: dict[str, str], state_dir: Path,
               params: DetectorParams, group_id: str, parallelism: int = 1,
-              checkpoint_interval_ms: int = 2_000, extra: list[str] | None = None) -> Job:
+              checkpoint_interval_ms: int = 2_000, extra: list[str] | None = None,
+              params_file: Path | None = None) -> Job:
     ensure_streaming_env()
     command = detector_command(
         bootstrap=servers, jdbc_url=jdbc_url(dsn), jdbc_user=dsn.split("://", 1)[1].split("@")[0],
         jdbc_password=None, checkpoint_dir=state_dir / "checkpoints", params=params,
         group_id=group_id, parallelism=parallelism, messages_topic=names["messages"],
         windows_topic=names["windows"], dead_letters_topic=names["dead_letters"],
-        checkpoint_interval_ms=checkpoint_interval_ms, restore="latest",
+        checkpoint_interval_ms=checkpoint_interval_ms, restore="latest", params_file=params_file,
     ) + (extra or [])
     state_dir.mkdir(parents=True, exist_ok=True)
     log = state_dir / "job.log"

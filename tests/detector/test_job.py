@@ -4,18 +4,33 @@ detections in PostgreSQL and windows in Kafka and the lake, each compared with t
 import asyncio
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 from chatlake_contracts import topics
 from chatlake_contracts.detector import DetectorParams
+from chatlake_contracts.params_file import applied_params
 
 from chatlake import detection
+from chatlake.tuning.params_file import write_params_file
 from tests.detector import support
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 PARAMS = DetectorParams()  # the production defaults: 5 s windows, 5 min baseline, k = 3
 HOUR_MS = 3_600_000
+# The replay test also plays the broadcast as three more channels that have parameters of their
+# own in a params file (as `chatlake tune --apply-channel` writes it): on the same chat they
+# fire more, never, and with another baseline than the default channel.
+CHANNEL_PARAMS = {
+    "dota2-low-k": replace(PARAMS, k=1.0),
+    "dota2-high-k": replace(PARAMS, k=10.0),
+    # Not the job's bucket: runs on the job's 5 s windows instead (the job log says so).
+    "dota2-wide-bucket": replace(PARAMS, bucket_ms=10_000, baseline_ms=600_000, k=2.0),
+}
+# What the job is given as options (the settings): the params file must win over them; with
+# these the windows would be 10 s long and nothing would fire.
+OPTIONS_PARAMS = DetectorParams(bucket_ms=10_000, baseline_ms=600_000, k=50.0)
 
 MALFORMED = [
     b"this is not JSON {",
@@ -65,10 +80,21 @@ def test_replay_of_a_real_broadcast_matches_the_reference(kafka_broker, postgres
                                                           dota2_file, tmp_path):
     servers, dsn = kafka_broker, postgres_server
     channel = "dota2-replay"
-    records = support.load_chat(dota2_file, channel)
-    ref_windows = detection.windows_from_records(records, PARAMS.bucket_ms)
-    ref_detections = detection.detect(ref_windows, PARAMS)
-    assert len(ref_detections) >= 3  # the file is chosen so that the comparison means something
+    channels = [channel, *CHANNEL_PARAMS]
+    params_file = write_params_file(tmp_path / "params.json", PARAMS, CHANNEL_PARAMS)
+    applied = applied_params(params_file, OPTIONS_PARAMS, "options")
+    # The channels' chat interleaved in time order, so no partition's watermark runs ahead.
+    records = sorted((r for c in channels for r in support.load_chat(dota2_file, c)),
+                     key=lambda r: r["timestamp"])
+    all_windows = detection.windows_from_records(records, PARAMS.bucket_ms)
+    ref_windows = {c: [w for w in all_windows if w[0] == c] for c in channels}
+    ref_detections = {c: detection.detect(ref_windows[c], applied.default, applied.channels)
+                      for c in channels}
+    fired = {c: len(found) for c, found in ref_detections.items()}
+    assert fired[channel] >= 3  # the file is chosen so that the comparison means something
+    # The per-channel parameters change which channels fire, on identical chat.
+    assert fired["dota2-high-k"] == 0 < fired[channel] < fired["dota2-low-k"]
+    assert fired["dota2-wide-bucket"] not in (0, fired[channel])
 
     # Windows go to the real `chat-windows` topic, the one the lake archiver reads.
     names = support.create_topics(servers, "replay", windows=topics.CHAT_WINDOWS)
@@ -81,17 +107,24 @@ def test_replay_of_a_real_broadcast_matches_the_reference(kafka_broker, postgres
     support.produce_ticks(servers, names["messages"], records[-1]["timestamp"] + HOUR_MS)
 
     job = support.start_job(servers=servers, dsn=dsn, names=names, state_dir=tmp_path / "job",
-                            params=PARAMS, group_id="replay", parallelism=2)
+                            params=OPTIONS_PARAMS, params_file=params_file, group_id="replay",
+                            parallelism=2)
     try:
         windows = support.read_topic(
-            servers, names["windows"], expect=len(ref_windows), timeout=180,
-            done=lambda got: len(as_windows(got, channel)) >= len(ref_windows))
-        assert as_windows(windows, channel) == ref_windows
+            servers, names["windows"], expect=len(all_windows), timeout=180,
+            done=lambda got: all(len(as_windows(got, c)) >= len(ref_windows[c])
+                                 for c in channels))
+        for c in channels:
+            assert as_windows(windows, c) == ref_windows[c], c
         assert support.wait_for(
-            lambda: len(support.detections_in_postgres(dsn, channel)) >= len(ref_detections),
-            timeout=60, job=job)
+            lambda: all(len(support.detections_in_postgres(dsn, c)) >= fired[c]
+                        for c in channels), timeout=60, job=job)
         time.sleep(3)  # anything extra would arrive now
-        assert support.detections_in_postgres(dsn, channel) == ref_detections
+        for c in channels:
+            assert support.detections_in_postgres(dsn, c) == ref_detections[c], c
+        log = job.log.read_text()
+        assert f"parameters from {params_file}" in log and "3 channel override(s)" in log
+        assert "channel dota2-wide-bucket: bucket_ms 10000 in the file" in log
 
         # Malformed records: the five that parse are dead-lettered with a reason, the two that
         # do not are dropped by the JSON format; the job is still running after them.
@@ -106,7 +139,7 @@ def test_replay_of_a_real_broadcast_matches_the_reference(kafka_broker, postgres
 
     lake_rows = archive_windows(servers, str(tmp_path / "lake"), channel,
                                 expect=len(windows), timeout=60)
-    assert sorted(set(lake_rows)) == ref_windows
+    assert sorted(set(lake_rows)) == ref_windows[channel]
 
 
 def test_killed_and_restarted_job_makes_the_same_detections(kafka_broker, postgres_server,
