@@ -65,8 +65,9 @@ async def ingest_run(standin: TwitchStandIn, servers: str, channels: list[str], 
     original_offer = service.publisher.offer
 
     def offer(item):
-        if len(sample) < SAMPLE:
-            sample.append((item.key, item.value))
+        sample.append((item.key, item.value))
+        if len(sample) == SAMPLE:
+            del service.publisher.offer  # back to the method: no cost for the rest
         return original_offer(item)
 
     service.publisher.offer = offer  # type: ignore[method-assign]

@@ -7,40 +7,41 @@ without building a dict for every object on the wire: it is the per-message hot 
 ingest service, about three times cheaper than parsing to dicts and mapping those. A frame that
 does not decode is not necessarily bad (welcomes and keepalives have no event): the caller
 falls back to the generic parse, which names what is wrong with a chat notification.
+`gc=False`: decoded data holds no reference cycles, so the cyclic GC need not track it.
 """
 
 import msgspec
 
 
-class Emote(msgspec.Struct):
+class Emote(msgspec.Struct, gc=False):
     id: str | None = None
 
 
-class Fragment(msgspec.Struct):
+class Fragment(msgspec.Struct, gc=False):
     text: str
     type: str | None = None
     emote: Emote | None = None
 
 
-class Message(msgspec.Struct):
+class Message(msgspec.Struct, gc=False):
     text: str
     fragments: list[Fragment]
 
 
-class Badge(msgspec.Struct):
+class Badge(msgspec.Struct, gc=False):
     set_id: str
     id: str | None = None
 
 
-class Cheer(msgspec.Struct):
+class Cheer(msgspec.Struct, gc=False):
     bits: int = 0
 
 
-class Reply(msgspec.Struct):
+class Reply(msgspec.Struct, gc=False):
     parent_message_id: str | None = None
 
 
-class ChatEvent(msgspec.Struct):
+class ChatEvent(msgspec.Struct, gc=False):
     broadcaster_user_id: str
     message_id: str
     message: Message
@@ -56,17 +57,17 @@ class ChatEvent(msgspec.Struct):
     source_broadcaster_user_id: str | None = None
 
 
-class Metadata(msgspec.Struct):
+class Metadata(msgspec.Struct, gc=False):
     message_type: str
     message_timestamp: str
     subscription_type: str | None = None
 
 
-class Payload(msgspec.Struct):
+class Payload(msgspec.Struct, gc=False):
     event: ChatEvent
 
 
-class ChatNotification(msgspec.Struct):
+class ChatNotification(msgspec.Struct, gc=False):
     metadata: Metadata
     payload: Payload
 

@@ -169,8 +169,11 @@ class ChatPublisher:
         sends: list[tuple[list[int], asyncio.Future]] = []
         sent: set[int] = set()
         try:
+            cached = self._key_partition
             for index, item in enumerate(batch):
-                partition = await self._partition(producer, item)
+                partition = cached.get((item.topic, item.key))  # no await per record
+                if partition is None:
+                    partition = await self._partition(producer, item)
                 groups.setdefault((item.topic, partition), []).append(index)
             for (topic, partition), indexes in groups.items():
                 builder, members = producer.create_batch(), []
