@@ -1,7 +1,7 @@
 """Ingest throughput: stand-in EventSub -> chat ingest service -> Kafka, beside raw aiokafka
 produce of the same records measured in the same run.
 
-    uv run python bench/bench_ingest.py [--messages 200000] [--channels 10]
+    uv run python bench/bench_ingest.py [--messages 200000] [--channels 10] [--repeat 5]
 
 The stand-in runs in a child process (as Twitch would be elsewhere) and gets every message
 before the service subscribes: it holds them in its per-channel buffers and flushes them the
@@ -113,7 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--channels", type=int, default=10)
-    parser.add_argument("--repeat", type=int, default=1,
+    parser.add_argument("--repeat", type=int, default=5,
                         help="Measure the pair this many times (a shared machine is noisy).")
     args = parser.parse_args()
     port = free_port()
