@@ -72,14 +72,17 @@ def record_from_notification(notification: ChatNotification | Any) -> dict[str, 
     if not isinstance(notification, ChatNotification):
         try:
             notification = from_envelope(notification)
+            # msgspec's JSON decoder refuses lone surrogates; a dict may still hold one.
+            notification.payload.event.message.text.encode("utf-8")
         except msgspec.ValidationError as error:
             _explain(notification)  # raises MalformedEvent naming the field, in our words
             raise MalformedEvent(f"the notification does not have Twitch's shape: {error}") \
                 from None
+        except UnicodeEncodeError:
+            raise MalformedEvent("event.message.text is not valid UTF-8 (lone surrogate)") \
+                from None
     try:
         return validate_chat_message(_record(notification))
-    except UnicodeEncodeError:
-        raise MalformedEvent("event.message.text is not valid UTF-8 (lone surrogate)") from None
     except ValueError as error:
         raise MalformedEvent(f"metadata.message_timestamp is not a time: {error}") from None
     except RecordError as error:
@@ -89,9 +92,15 @@ def record_from_notification(notification: ChatNotification | Any) -> dict[str, 
 def _record(notification: ChatNotification) -> dict[str, Any]:
     event = notification.payload.event
     text = event.message.text
-    text.encode("utf-8")  # lone surrogates raise UnicodeEncodeError
-    badges = event.badges or []
-    badge_sets = {b.set_id for b in badges}
+    badges = event.badges
+    if badges:
+        badge_sets = {b.set_id for b in badges}
+        is_subscriber = not badge_sets.isdisjoint(SUBSCRIBER_BADGES)
+        is_mod = not badge_sets.isdisjoint(MOD_BADGES)
+        badge_list = [{"set_id": b.set_id, "version": b.id} for b in badges]
+    else:
+        is_subscriber = is_mod = False
+        badge_list = []
     cheer, reply = event.cheer, event.reply
     return chat_message(
         message_id=event.message_id,
@@ -108,9 +117,9 @@ def _record(notification: ChatNotification) -> dict[str, Any]:
         reply_parent_message_id=reply.parent_message_id if reply else None,
         source_broadcaster_id=event.source_broadcaster_user_id,
         emotes=_emotes(text, event.message.fragments),
-        badges=[{"set_id": b.set_id, "version": b.id} for b in badges],
-        is_subscriber=not badge_sets.isdisjoint(SUBSCRIBER_BADGES),
-        is_mod=not badge_sets.isdisjoint(MOD_BADGES),
+        badges=badge_list,
+        is_subscriber=is_subscriber,
+        is_mod=is_mod,
         color=event.color or None,
     )
 
@@ -121,7 +130,9 @@ def _emotes(text: str, fragments: list[Fragment]) -> list[dict[str, Any]]:
     Fragments tile the text; an emote whose fragment text does not sit at its running
     position (a payload that does not tile) is left out rather than misplaced.
     """
-    emotes = []
+    emotes: list[dict[str, Any]] = []
+    if len(fragments) == 1 and fragments[0].type == "text":
+        return emotes  # most chat: one text fragment
     at = 0
     for fragment in fragments:
         piece = fragment.text
