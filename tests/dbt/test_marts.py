@@ -12,6 +12,8 @@ import pytest
 from ingest.chat_import import import_to_lake
 from ingest.importers import ImportOptions
 from tests.dbt.support import dbt_build, failures, live_chat_rows
+from warehouse.lake import table_from_records, to_lake_table, write_partitioned
+from warehouse.lake_schema import CHAT_WINDOWS
 from warehouse.lake_store import LakeStore
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -145,6 +147,29 @@ def test_an_empty_lake_builds(tmp_path):
         for mart in ("channel_daily_rollups", "emote_usage", "channel_overlap",
                      "channel_baselines", "channel_chatters"):
             assert scalar(con, f"select count(*) from marts.{mart}") == 0
+    finally:
+        con.close()
+
+
+def test_a_window_the_detector_sent_twice_counts_once(tmp_path):
+    """At-least-once delivery of windows: the archiver stores a redelivered window again, in
+    another batch file; the marts count it once."""
+    store = LakeStore(str(tmp_path / "lake"))
+    base = 1_700_000_000_000
+    windows = [{"v": 1, "broadcaster_id": "7", "window_start": base + i * 5000,
+                "window_end": base + (i + 1) * 5000, "message_count": i + 1,
+                "chatter_count": 1} for i in range(4)]
+    table = to_lake_table(table_from_records(windows, CHAT_WINDOWS), CHAT_WINDOWS)
+    write_partitioned(store, CHAT_WINDOWS, table, "first-delivery")
+    write_partitioned(store, CHAT_WINDOWS, table.slice(2), "redelivery-after-restart")
+    run = dbt_build(tmp_path / "lake", tmp_path / "warehouse.duckdb", tmp_path)
+    assert run.returncode == 0, failures(run) or run.output
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+    try:
+        assert scalar(con, "select detector_windows from marts.channel_baselines "
+                           "where broadcaster_id = '7'") == 4
+        assert scalar(con, "select detector_median_messages_per_window from "
+                           "marts.channel_baselines where broadcaster_id = '7'") == 2.5
     finally:
         con.close()
 

@@ -4,6 +4,17 @@ with source as (
 
 ),
 
+-- The detector writes windows to Kafka at least once: after a restart from a checkpoint it
+-- may send a window again, and the archiver stores both copies. One row per channel window.
+deduplicated as (
+
+    select * from source
+    qualify row_number() over (
+        partition by broadcaster_id, window_start order by message_count desc
+    ) = 1
+
+),
+
 renamed as (
 
     select
@@ -13,7 +24,7 @@ renamed as (
         message_count,
         chatter_count
 
-    from source
+    from deduplicated
 
 )
 
