@@ -82,14 +82,16 @@ def record_from_notification(notification: ChatNotification | Any) -> dict[str, 
             raise MalformedEvent("event.message.text is not valid UTF-8 (lone surrogate)") \
                 from None
     try:
-        return validate_chat_message(_record(notification))
+        timestamp = timestamp_ms(notification.metadata.message_timestamp)
     except ValueError as error:
         raise MalformedEvent(f"metadata.message_timestamp is not a time: {error}") from None
+    try:
+        return validate_chat_message(_record(notification, timestamp))
     except RecordError as error:
         raise MalformedEvent(str(error)) from None
 
 
-def _record(notification: ChatNotification) -> dict[str, Any]:
+def _record(notification: ChatNotification, timestamp: int) -> dict[str, Any]:
     event = notification.payload.event
     text = event.message.text
     badges = event.badges
@@ -106,7 +108,7 @@ def _record(notification: ChatNotification) -> dict[str, Any]:
         message_id=event.message_id,
         broadcaster_id=event.broadcaster_user_id,
         broadcaster_login=event.broadcaster_user_login,
-        timestamp=timestamp_ms(notification.metadata.message_timestamp),
+        timestamp=timestamp,
         text=text,
         source="eventsub",
         user_id=event.chatter_user_id,

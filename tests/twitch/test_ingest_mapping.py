@@ -57,9 +57,11 @@ def test_badges_flags_reply_shared_chat_and_first_message():
 @pytest.mark.parametrize("mutate, problem", [
     (lambda e: e["payload"]["event"].update(broadcaster_user_id=5), "broadcaster_(user_)?id"),
     (lambda e: e["payload"]["event"]["message"].update(text=None), "text"),
-    (lambda e: e["payload"]["event"]["message"].update(text="x" * 3000), "characters long"),
+    (lambda e: e["payload"]["event"]["message"].update(text="x" * 3000),
+     "^field 'text' is 3000 characters long"),
     (lambda e: e["payload"]["event"]["message"].update(text="bad \ud800"), "UTF-8"),
-    (lambda e: e["metadata"].update(message_timestamp="yesterday"), "message_timestamp"),
+    (lambda e: e["metadata"].update(message_timestamp="yesterday"),
+     "^metadata.message_timestamp is not a time"),
     (lambda e: e.pop("payload"), "payload"),
 ])
 def test_malformed_events_name_the_problem(mutate, problem):
