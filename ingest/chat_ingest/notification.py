@@ -12,6 +12,8 @@ falls back to the generic parse, which names what is wrong with a chat notificat
 
 import msgspec
 
+CHAT_MESSAGE = "channel.chat.message"  # the EventSub subscription type
+
 
 class Emote(msgspec.Struct, gc=False):
     id: str | None = None
@@ -83,7 +85,7 @@ def decode_chat_frame(raw: str | bytes) -> ChatNotification | None:
         return None
     metadata = notification.metadata
     if metadata.message_type != "notification" or (
-            metadata.subscription_type != "channel.chat.message"):
+            metadata.subscription_type != CHAT_MESSAGE):
         return None
     return notification
 

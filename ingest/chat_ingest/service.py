@@ -28,7 +28,7 @@ from ingest.chat_ingest import wire
 from ingest.chat_ingest.channels import ChannelBook
 from ingest.chat_ingest.lifecycle import follow_lifecycle
 from ingest.chat_ingest.mapping import MalformedEvent, record_from_notification
-from ingest.chat_ingest.notification import ChatNotification
+from ingest.chat_ingest.notification import CHAT_MESSAGE, ChatNotification
 from ingest.chat_ingest.publisher import ChatPublisher, Outgoing
 from ingest.tokens import TokenFileError, TokenStore, app_credentials
 
@@ -207,7 +207,7 @@ class ChatIngestService:
         assert self.client is not None
         subscribed: dict[str, list[str]] = {}
         for sub_id, data in self.client.websocket_subscriptions().items():
-            if data.type.value == wire.CHAT_MESSAGE:
+            if data.type.value == CHAT_MESSAGE:
                 channel = data.condition.get("broadcaster_user_id", "")
                 subscribed.setdefault(channel, []).append(sub_id)
         return subscribed

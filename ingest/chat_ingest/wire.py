@@ -23,9 +23,8 @@ from typing import Any, Protocol
 
 import twitchio.eventsub.websockets as twitchio_websockets
 
-from ingest.chat_ingest.notification import ChatNotification, decode_chat_frame
+from ingest.chat_ingest.notification import CHAT_MESSAGE, ChatNotification, decode_chat_frame
 
-CHAT_MESSAGE = "channel.chat.message"  # also in notification.decode_chat_frame
 # What twitchio gets instead of a frame we took: it only records that the socket is alive.
 _TAKEN = {"metadata": {"message_type": "session_keepalive"}, "payload": {}}
 
