@@ -217,7 +217,7 @@ def tune(
     }
     if apply:
         settings = Settings()
-        d = applicable.params.detector
+        d = applicable.params.applied()
         tuning = {"labels": label_set.source, "selected_on": train_split,
                   train_split: applicable.train.as_dict(), test_split: applicable.test.as_dict(),
                   "at": datetime.now(UTC).isoformat(timespec="seconds")}

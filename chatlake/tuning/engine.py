@@ -1,15 +1,17 @@
 """One parameter set over a window series -> detections, vectorised.
 
-With `signal="messages"` and `baseline="meanstd"` this is exactly `chatlake_contracts.detector`
-(`step`/`run`): the same windows fire, and `tests/tuning` holds the two equal on real chat. How the
-contract's sequential rules become array operations:
+For every signal but `emote_only` this is exactly `chatlake_contracts.detector` (`step`/`run`)
+with the same parameters: the same windows fire, and `tests/tuning` holds the two equal on real
+chat. How the contract's sequential rules become array operations:
 - empty windows are zeros (the series is dense), a run of more than `max_gap` empty windows
   starts a new segment (the contract clears its history and cooldown there), and each video
   starts one;
 - a window can fire once `baseline_windows` windows of its segment precede it; the baseline sums
   are differences of cumulative sums of those windows, and mean, std and threshold use the
   contract's arithmetic (integer sums, one division, population std), so they are bit-equal;
-- the cooldown is the one sequential rule: a short loop over the windows above threshold.
+- the cooldown is the one sequential rule: a short loop over the windows above threshold;
+- only windows with chat fire: the stream never sees an empty window (it fills them in when the
+  next one arrives), which matters once `smooth` sums several windows.
 
 Mean/std (or median/MAD, EWMA) depend only on the bucket, the baseline length, the gap rule and
 the signal, so they are cached across the k / cooldown / min_count values of a sweep.
@@ -18,21 +20,19 @@ the signal, so they are cached across the k / cooldown / min_count values of a s
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from chatlake_contracts.detector import DetectorParams
+from chatlake_contracts.detector import BASELINES, MAD_TO_STD, DetectorParams
+from chatlake_contracts.detector import SIGNALS as DETECTOR_SIGNALS
 from numpy.lib.stride_tricks import sliding_window_view
 
 from chatlake.tuning.windows import SIGNALS, WindowSeries
 
-BASELINES = ("meanstd", "median_mad", "ewma")
-# MAD * 1.4826 estimates the standard deviation of normal data, so k means the same for both.
-MAD_TO_STD = 1.4826
 _MEDIAN_CHUNK_ROWS = 20_000
 
 
 @dataclass(frozen=True)
 class TuningParams:
-    """Detector parameters plus the two choices the contract does not (yet) have. The defaults
-    are what the running detector computes."""
+    """Detector parameters and the signal family, which `detector` does not carry itself (so
+    that baselines can be cached per family). `applied()` is what the running detector runs."""
 
     detector: DetectorParams = field(default_factory=DetectorParams)
     signal: str = "messages"  # which window count is compared: messages, chatters, emote_only
@@ -53,9 +53,14 @@ class TuningParams:
 
     @property
     def is_contract(self) -> bool:
-        """True when the running detector can apply these parameters as they are."""
-        return (self.signal == "messages" and self.baseline == "meanstd" and self.smooth == 1
-                and self.min_ratio == 0)
+        """True when the running detector can apply these parameters (all but emote_only:
+        its window SQL counts messages and chatters)."""
+        return self.signal in DETECTOR_SIGNALS
+
+    def applied(self) -> DetectorParams:
+        """The running detector's parameters for this set (raises for emote_only)."""
+        return replace(self.detector, signal=self.signal, baseline=self.baseline,
+                       smooth=self.smooth, min_ratio=self.min_ratio)
 
     def with_detector(self, **changes) -> "TuningParams":
         return replace(self, detector=replace(self.detector, **changes))
@@ -173,7 +178,7 @@ class Engine:
         series = self.series(d.bucket_ms)
         segment, full, x, center, spread = self._baseline(params)
         threshold = center + d.k * spread
-        fires = full & (x > threshold) & (x >= d.min_count)
+        fires = full & series.present & (x > threshold) & (x >= d.min_count)
         if params.min_ratio:
             fires &= x >= params.min_ratio * center
         above = np.flatnonzero(fires)

@@ -67,10 +67,18 @@ def params_text(result: Result) -> str:
     p = result.params.as_dict()
     text = (f"bucket {p['bucket_s']:g} s, baseline {p['baseline_s']:g} s, k {p['k']:g}, "
             f"cooldown {p['cooldown_s']:g} s, min count {p['min_count']}")
-    if not result.params.is_contract:
+    if not _is_plain(result.params):
         text += (f", signal {p['signal']}, baseline {p['baseline']}, smooth {p['smooth']}, "
-                 f"min ratio {p['min_ratio']:g} (not applicable to the running detector)")
+                 f"min ratio {p['min_ratio']:g}")
+    if not result.params.is_contract:
+        text += " (not applicable to the running detector)"
     return text
+
+
+def _is_plain(params) -> bool:
+    """The seed detector's family: message counts against mean/std, one window, no ratio."""
+    return (params.signal == "messages" and params.baseline == "meanstd" and params.smooth == 1
+            and params.min_ratio == 0)
 
 
 def sweep_table(rows: list, train: str, test: str | None, limit: int = 15) -> Table:
@@ -86,7 +94,7 @@ def sweep_table(rows: list, train: str, test: str | None, limit: int = 15) -> Ta
         p = row.params.as_dict()
         name = (f"{p['bucket_s']:g}s/{p['baseline_s']:g}s k{p['k']:g} cd{p['cooldown_s']:g} "
                 f"min{p['min_count']}")
-        if not row.params.is_contract:
+        if not _is_plain(row.params):
             name += f" {p['signal']}/{p['baseline']}/x{p['smooth']}/r{p['min_ratio']:g}"
         cells = []
         for score in (row.train, row.test) if test else (row.train,):

@@ -17,6 +17,12 @@ Rules (per broadcaster):
   While fewer are known (the first 5 minutes of a channel) nothing fires.
 - A window fires when `count > mean + k * std` of the baseline and `count >= min_count`, and no
   detection fired for this channel less than `cooldown_ms` before (window ends compared).
+- Variants a tuning may choose (`chatlake tune`; the defaults are the rules above): `signal`
+  compares the window's distinct chatters instead of its messages; `smooth` compares the sum of
+  the last `smooth` windows (never reaching before a restart); `baseline` summarises the
+  baseline windows by median and MAD * 1.4826, or by an exponentially weighted mean/std (span
+  = the baseline windows, started at the first window after a restart); `min_ratio` also asks
+  for `count >= min_ratio * centre`.
 - `std` is the population standard deviation (divide by n): the baseline is the whole set of
   windows it describes, not a sample of a larger one. Mean and variance are computed from integer
   sums, so rounding cannot depend on the order of additions.
@@ -25,8 +31,14 @@ Rules (per broadcaster):
 """
 
 import math
+import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+SIGNALS = ("messages", "chatters")
+BASELINES = ("meanstd", "median_mad", "ewma")
+# MAD * 1.4826 estimates the standard deviation of normal data, so k means the same for both.
+MAD_TO_STD = 1.4826
 
 
 @dataclass(frozen=True)
@@ -40,7 +52,22 @@ class DetectorParams:
     # None: the baseline length. A longer run of empty windows restarts the baseline.
     max_gap_ms: int | None = None
 
+    # Which count of a window is compared: "messages" or distinct "chatters".
+    signal: str = "messages"
+    # How the baseline windows are summarised: "meanstd", "median_mad" or "ewma".
+    baseline: str = "meanstd"
+    # Compare the sum of the last `smooth` windows: less Poisson noise in quiet chat.
+    smooth: int = 1
+    # Also require count >= min_ratio * the baseline centre (0: off).
+    min_ratio: float = 0.0
+
     def __post_init__(self) -> None:
+        if self.signal not in SIGNALS:
+            raise ValueError(f"signal must be one of {', '.join(SIGNALS)}")
+        if self.baseline not in BASELINES:
+            raise ValueError(f"baseline must be one of {', '.join(BASELINES)}")
+        if self.smooth < 1 or self.min_ratio < 0:
+            raise ValueError("smooth must be >= 1 and min_ratio >= 0")
         if self.bucket_ms <= 0 or self.baseline_ms < self.bucket_ms:
             raise ValueError("need bucket_ms > 0 and baseline_ms >= bucket_ms")
         if self.baseline_ms % self.bucket_ms:
@@ -63,9 +90,14 @@ class ChannelState:
     """What the detector remembers about one channel between windows."""
 
     last_window_end: int | None = None
-    # Counts of the most recent windows, oldest first, at most `baseline_windows` long.
+    # Counts (the signal, smoothed) of the most recent windows, oldest first, at most
+    # `baseline_windows` long.
     history: list[int] = field(default_factory=list)
     last_detection_end: int | None = None
+    # The raw signal of the last `smooth - 1` windows (smoothing only).
+    recent: list[int] = field(default_factory=list)
+    # [mean, variance] of the exponentially weighted baseline (baseline "ewma" only).
+    ewma: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -100,28 +132,69 @@ def step(state: ChannelState, params: DetectorParams, broadcaster_id: str, windo
         empty = (window_end - state.last_window_end) // params.bucket_ms - 1
         if empty > params.max_gap_windows:
             state.history.clear()
+            state.recent.clear()
+            state.ewma.clear()
             state.last_detection_end = None
         elif empty > 0:
-            state.history.extend([0] * min(empty, params.baseline_windows))
+            # Enough zeros to flush the history and the smoothing; all of them for an EWMA.
+            flush = params.baseline_windows + params.smooth
+            for _ in range(empty if params.baseline == "ewma" else min(empty, flush)):
+                _remember(state, params, _smoothed(state, params, 0))
 
+    value = message_count if params.signal == "messages" else chatter_count
+    count = _smoothed(state, params, value)
     detection = None
-    window = params.baseline_windows
-    if len(state.history) > window:
-        del state.history[:-window]
-    if len(state.history) == window:
-        mean, std, threshold = baseline_stats(state.history, params.k)
+    if len(state.history) == params.baseline_windows:
+        center, spread = _baseline(state, params)
+        threshold = center + params.k * spread
         cooled = (state.last_detection_end is None
                   or window_end - state.last_detection_end >= params.cooldown_ms)
-        if message_count > threshold and message_count >= params.min_count and cooled:
+        if (count > threshold and count >= params.min_count and cooled
+                and (not params.min_ratio or count >= params.min_ratio * center)):
             detection = Detection(broadcaster_id, window_start, window_end, message_count,
-                                  chatter_count, mean, std, threshold)
+                                  chatter_count, float(center), spread, threshold)
             state.last_detection_end = window_end
-
-    state.history.append(message_count)
-    if len(state.history) > window:
-        del state.history[:-window]
+    _remember(state, params, count)
     state.last_window_end = window_end
     return detection
+
+
+def _smoothed(state: ChannelState, params: DetectorParams, value: int) -> int:
+    """This window's signal plus that of the `smooth - 1` windows before it."""
+    if params.smooth == 1:
+        return value
+    count = value + sum(state.recent)
+    state.recent.append(value)
+    del state.recent[:-(params.smooth - 1)]
+    return count
+
+
+def _baseline(state: ChannelState, params: DetectorParams) -> tuple[float, float]:
+    """(centre, spread) of the baseline windows, before the current one enters them."""
+    if params.baseline == "meanstd":
+        mean, std, _ = baseline_stats(state.history, params.k)
+        return mean, std
+    if params.baseline == "median_mad":
+        median = statistics.median(state.history)
+        mad = statistics.median([abs(c - median) for c in state.history])
+        return median, MAD_TO_STD * mad
+    mean, variance = state.ewma
+    return mean, variance ** 0.5
+
+
+def _remember(state: ChannelState, params: DetectorParams, count: int) -> None:
+    """Every window, fired or not, enters the baseline of the following ones."""
+    state.history.append(count)
+    del state.history[:-params.baseline_windows]
+    if params.baseline == "ewma":
+        if not state.ewma:  # the first window after a (re)start
+            state.ewma[:] = [float(count), 0.0]
+        else:
+            alpha = 2.0 / (params.baseline_windows + 1)
+            mean, variance = state.ewma
+            delta = count - mean
+            state.ewma[:] = [mean + alpha * delta,
+                             (1 - alpha) * (variance + alpha * delta * delta)]
 
 
 def run(params: DetectorParams, windows: list[tuple[str, int, int, int, int]],

@@ -63,6 +63,11 @@ class DetectFunction(KeyedProcessFunction):
             ValueStateDescriptor("history", Types.PRIMITIVE_ARRAY(Types.LONG())))
         self.last_detection_end = runtime_context.get_state(
             ValueStateDescriptor("last_detection_end", Types.LONG()))
+        # Only with the tuned variants (smoothing, EWMA baseline); empty otherwise.
+        self.recent = runtime_context.get_state(
+            ValueStateDescriptor("recent", Types.PRIMITIVE_ARRAY(Types.LONG())))
+        self.ewma = runtime_context.get_state(
+            ValueStateDescriptor("ewma", Types.PRIMITIVE_ARRAY(Types.DOUBLE())))
         metrics = runtime_context.get_metrics_group().add_group("chatlake")
         self.windows = metrics.counter("windows")
         self.messages = metrics.counter("messages")
@@ -79,6 +84,8 @@ class DetectFunction(KeyedProcessFunction):
             last_window_end=self.last_window_end.value(),
             history=list(self.history.value() or ()),
             last_detection_end=self.last_detection_end.value(),
+            recent=list(self.recent.value() or ()),
+            ewma=list(self.ewma.value() or ()),
         )
         self.windows.inc()
         self.messages.inc(message_count)
@@ -90,6 +97,8 @@ class DetectFunction(KeyedProcessFunction):
                      window_start, window_end, message_count, chatter_count)
         self.last_window_end.update(state.last_window_end)
         self.history.update(state.history)
+        self.recent.update(state.recent)
+        self.ewma.update(state.ewma)
         if state.last_detection_end is not None:
             self.last_detection_end.update(state.last_detection_end)
         else:

@@ -27,6 +27,9 @@ CHANNEL_PARAMS = {
     "dota2-high-k": replace(PARAMS, k=10.0),
     # Not the job's bucket: runs on the job's 5 s windows instead (the job log says so).
     "dota2-wide-bucket": replace(PARAMS, bucket_ms=10_000, baseline_ms=600_000, k=2.0),
+    # The variants a tuning may choose: chatters, smoothing, an EWMA baseline, a ratio floor.
+    "dota2-tuned-variant": replace(PARAMS, signal="chatters", smooth=2, baseline="ewma",
+                                   k=2.0, min_ratio=1.2, min_count=2),
 }
 # What the job is given as options (the settings): the params file must win over them; with
 # these the windows would be 10 s long and nothing would fire.
@@ -95,6 +98,7 @@ def test_replay_of_a_real_broadcast_matches_the_reference(kafka_broker, postgres
     # The per-channel parameters change which channels fire, on identical chat.
     assert fired["dota2-high-k"] == 0 < fired[channel] < fired["dota2-low-k"]
     assert fired["dota2-wide-bucket"] not in (0, fired[channel])
+    assert fired["dota2-tuned-variant"] not in (0, fired[channel])
 
     # Windows go to the real `chat-windows` topic, the one the lake archiver reads.
     names = support.create_topics(servers, "replay", windows=topics.CHAT_WINDOWS)
@@ -123,7 +127,7 @@ def test_replay_of_a_real_broadcast_matches_the_reference(kafka_broker, postgres
         for c in channels:
             assert support.detections_in_postgres(dsn, c) == ref_detections[c], c
         log = job.log.read_text()
-        assert f"parameters from {params_file}" in log and "3 channel override(s)" in log
+        assert f"parameters from {params_file}" in log and "4 channel override(s)" in log
         assert "channel dota2-wide-bucket: bucket_ms 10000 in the file" in log
 
         # Malformed records: the five that parse are dead-lettered with a reason, the two that
