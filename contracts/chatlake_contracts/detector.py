@@ -144,6 +144,8 @@ def step(state: ChannelState, params: DetectorParams, broadcaster_id: str, windo
     value = message_count if params.signal == "messages" else chatter_count
     count = _smoothed(state, params, value)
     detection = None
+    # State kept under other parameters (a restart with a shorter baseline) may be longer.
+    del state.history[:-params.baseline_windows]
     if len(state.history) == params.baseline_windows:
         center, spread = _baseline(state, params)
         threshold = center + params.k * spread
@@ -163,6 +165,7 @@ def _smoothed(state: ChannelState, params: DetectorParams, value: int) -> int:
     """This window's signal plus that of the `smooth - 1` windows before it."""
     if params.smooth == 1:
         return value
+    del state.recent[:-(params.smooth - 1)]
     count = value + sum(state.recent)
     state.recent.append(value)
     del state.recent[:-(params.smooth - 1)]

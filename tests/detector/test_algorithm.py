@@ -1,6 +1,7 @@
 """The detection rules on tiny inputs with readable times (chatlake_contracts.detector), and
 the reference's windowing (chatlake.detection)."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -129,3 +130,14 @@ def test_reference_windows_count_messages_and_chatters_per_epoch_aligned_bucket(
         ("c1", at("12:00:00"), at("12:00:05"), 2, 2),
         ("c1", at("12:00:05"), at("12:00:10"), 2, 2),
     ]
+
+
+def test_state_kept_under_longer_baseline_and_smoothing_still_fires_at_once():
+    """After a restart with shorter settings the stored history and smoothing are longer than
+    the new parameters need: the first window is judged on the newest part only."""
+    params = replace(P, baseline_ms=4 * P.bucket_ms, k=1.0, min_count=0, smooth=2)
+    state = ChannelState(last_window_end=10 * P.bucket_ms, history=[9, 9, 1, 1, 1, 1],
+                         recent=[7, 7, 0])
+    found = step(state, params, "c", 10 * P.bucket_ms, 11 * P.bucket_ms, 5, 5)
+    assert found is not None and found.message_count == 5  # 5 + 0 > mean 1 + 1 * std 0
+    assert state.history == [1, 1, 1, 5] and state.recent == [5]
