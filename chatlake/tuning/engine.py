@@ -20,7 +20,7 @@ the signal, so they are cached across the k / cooldown / min_count values of a s
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from chatlake_contracts.detector import BASELINES, MAD_TO_STD, DetectorParams
+from chatlake_contracts.detector import MAD_TO_STD, DetectorParams
 from chatlake_contracts.detector import SIGNALS as DETECTOR_SIGNALS
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -36,7 +36,7 @@ class TuningParams:
 
     detector: DetectorParams = field(default_factory=DetectorParams)
     signal: str = "messages"  # which window count is compared: messages, chatters, emote_only
-    baseline: str = "meanstd"  # meanstd (the contract), median_mad, ewma
+    baseline: str = "meanstd"  # meanstd (the seed detector's), median_mad, ewma
     # Compare the sum of the last `smooth` windows (a hopping window evaluated every bucket):
     # less Poisson noise at low chat rates without losing the bucket's time resolution.
     smooth: int = 1
@@ -44,12 +44,11 @@ class TuningParams:
     min_ratio: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.signal not in SIGNALS:
+        if self.signal not in SIGNALS:  # the backtest also has emote_only
             raise ValueError(f"signal must be one of {', '.join(SIGNALS)}")
-        if self.baseline not in BASELINES:
-            raise ValueError(f"baseline must be one of {', '.join(BASELINES)}")
-        if self.smooth < 1 or self.min_ratio < 0:
-            raise ValueError("smooth must be >= 1 and min_ratio >= 0")
+        # The other options are the detector's own: it checks them.
+        replace(self.detector, baseline=self.baseline, smooth=self.smooth,
+                min_ratio=self.min_ratio)
 
     @property
     def is_contract(self) -> bool:

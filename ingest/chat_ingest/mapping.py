@@ -148,7 +148,7 @@ def _emotes(text: str, fragments: list[Fragment]) -> list[dict[str, Any]]:
 
 
 def _explain(envelope: Any) -> None:
-    """Find what the fast path tripped over and raise MalformedEvent naming it."""
+    """Find what the typed conversion tripped over and raise MalformedEvent naming it."""
     metadata = _field(envelope, "metadata", dict, "message")
     event = _field(_field(envelope, "payload", dict, "message"), "event", dict, "payload")
     raw_time = _field(metadata, "message_timestamp", str, "metadata")
