@@ -24,7 +24,7 @@ from api.controllers.page import STATIC_DIR, PageController
 from api.controllers.tuning import TuningController
 from api.errors import EXCEPTION_HANDLERS
 from api.resources import Resources, build_resources, lifespan, provide_resources
-from chatlake.settings import Settings
+from core.settings import Settings
 
 API_VERSION = "1.0"
 CONTROLLERS = (
@@ -61,9 +61,9 @@ def create_app(
     resources: Callable[[], Resources] | None = None,
     debug: bool = False,
 ) -> Litestar:
-    """The app over `settings.postgres_url` and `settings.lake`; `resources` replaces how the
+    """The app over `settings.postgres.url` and `settings.lake.uri`; `resources` replaces how the
     pool and the lake reader are built (they are opened and closed in the lifespan either way)."""
-    make = resources or (lambda: build_resources(settings.postgres_url, settings.lake))
+    make = resources or (lambda: build_resources(settings.postgres.url, settings.lake.uri))
     metrics = PrometheusConfig(app_name="chatlake_api", prefix="chatlake", group_path=True)
     return Litestar(
         route_handlers=[

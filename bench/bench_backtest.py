@@ -12,11 +12,11 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from chatlake.tuning.backtest import Backtest
-from chatlake.tuning.chat import from_files
-from chatlake.tuning.engine import TuningParams
-from chatlake.tuning.labels import load_labels
-from chatlake.tuning.search import SEARCH_GRID, sweep
+from detector.backtest import Backtest
+from detector.chat import from_files
+from detector.engine import TuningParams
+from detector.labels import load_labels
+from detector.search import SEARCH_GRID, sweep
 from ingest.importers import ImportOptions
 from tests.shared_data import shared_data_dir
 

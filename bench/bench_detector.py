@@ -27,12 +27,13 @@ from pathlib import Path
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from chatlake_contracts import counting
 from chatlake_contracts.chat import chat_message
 from chatlake_contracts.detector import DetectorParams
 
-from chatlake.commands.detector import detector_command, ensure_streaming_env, jdbc_parts
 from chatlake.embedded import kafka
 from chatlake.embedded.postgres import EmbeddedPostgres
+from detector.job import detector_command, ensure_streaming_env, jdbc_parts
 
 PARTITIONS = 3
 CHANNELS = 50
@@ -68,7 +69,7 @@ def messages(n: int, windows: set, seed: int = 7):
         channel = f"{100000 + rnd.randrange(CHANNELS)}"
         burst = (ts // 1000) % 60 < 3 and rnd.random() < 0.5
         text = "!uptime" if rnd.random() < 0.02 else ("PogChamp " * 3 if burst else "nice play")
-        if not text.startswith("!"):
+        if counting.counts(channel, ts, text):
             windows.add((channel, ts - ts % 5000))
         yield chat_message(message_id=f"m{i}", broadcaster_id=channel, timestamp=ts, text=text,
                            source="synthetic", broadcaster_login=f"ch{channel}",

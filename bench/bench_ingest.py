@@ -22,11 +22,11 @@ from pathlib import Path
 
 from chatlake_contracts.topics import CHAT_MESSAGES
 
-from chatlake.kafka import chat_producer
+from core.kafka import chat_producer
 from ingest.chat_ingest import ChatIngestService
-from ingest.standin import StandInClient, TwitchStandIn
-from ingest.standin.synthetic import generate as synthetic_chat
-from ingest.standin.synthetic import synthetic_channels
+from standin import StandInClient, TwitchStandIn
+from standin.synthetic import generate as synthetic_chat
+from standin.synthetic import synthetic_channels
 from tests.lake.support import private_broker
 from tests.platform.fixtures import free_port
 from tests.twitch.fixtures import ingest_config, running, seeded_store

@@ -134,7 +134,7 @@ async def import_to_kafka(path: Path, options: ImportOptions, bootstrap_servers:
     With `speed`, messages are sent at the pace they were sent in the chat, `speed` times faster.
     """
     # Imported here: the lake path (and its worker processes) never needs a Kafka client.
-    from chatlake.kafka import chat_producer
+    from core.kafka import chat_producer
 
     report = FileReport(path)
     # Parse the whole file first: a truncated file fails before anything is published.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from chatlake.settings import Settings
+from core.settings import Settings
 from orchestration.defs.resources import resources_from_settings
 
 PROJECT = Path(__file__).parent  # holds dg.toml

@@ -12,7 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
-from chatlake.settings import Settings
+from core.settings import Settings
 
 DAGSTER_YAML = """# Written by chatlake (orchestration/dev.py).
 telemetry:

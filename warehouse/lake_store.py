@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from chatlake.files import write_atomically
+from core.files import write_atomically
 
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
 TEMP_PREFIX = ".tmp-"

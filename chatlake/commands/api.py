@@ -8,7 +8,7 @@ import psycopg
 import typer
 from rich.console import Console
 
-from chatlake.settings import Settings
+from core.settings import Settings
 
 api_app = typer.Typer(help="The web UI and JSON API.", no_args_is_help=True)
 
@@ -34,7 +34,7 @@ def serve(
     uvicorn.run(
         create_app(settings),
         host=host,
-        port=port or settings.api_port,
+        port=port or settings.api.port,
         access_log=access_log,
         log_level="info",
         # Open connections get 5 s to finish on SIGTERM, so `chatlake down` never waits long.
@@ -71,7 +71,7 @@ def emote_set(
         console.print("[red]error[/red]: the file names no Twitch channel; pass --channel-id")
         raise typer.Exit(1)
     try:
-        with psycopg.connect(Settings().postgres_url) as conn:
+        with psycopg.connect(Settings().postgres.url) as conn:
             opened, closed = store_snapshot(conn, broadcaster_id, snapshot, when)
     except psycopg.Error as error:
         console.print(f"[red]error[/red]: PostgreSQL: {error}")

@@ -5,7 +5,7 @@ import signal
 
 import typer
 
-from chatlake.settings import Settings
+from core.settings import Settings
 from warehouse.archiver import Archiver, ArchiverConfig, relax_gc_for_batches
 from warehouse.lake_store import LakeStore
 
@@ -18,13 +18,13 @@ def archive() -> None:
     """Copy the Kafka topics into the Parquet lake until stopped (SIGINT/SIGTERM)."""
     settings = Settings()
     config = ArchiverConfig(
-        bootstrap_servers=settings.kafka_servers,
-        group_id=settings.archiver_group_id,
-        max_batch_messages=settings.archiver_max_batch_messages,
-        max_batch_seconds=settings.archiver_max_batch_seconds,
+        bootstrap_servers=settings.kafka.servers,
+        group_id=settings.archiver.group_id,
+        max_batch_messages=settings.archiver.max_batch_messages,
+        max_batch_seconds=settings.archiver.max_batch_seconds,
     )
     relax_gc_for_batches()
-    asyncio.run(_run(Archiver(config, LakeStore(settings.lake))))
+    asyncio.run(_run(Archiver(config, LakeStore(settings.lake.uri))))
 
 
 async def _run(archiver: Archiver) -> None:

@@ -16,8 +16,8 @@ from twitchAPI.oauth import UserAuthenticator, validate_token
 from twitchAPI.twitch import Twitch
 from twitchAPI.type import AuthScope
 
-from chatlake.settings import Settings
-from ingest.tokens import StoredToken, TokenFileError, TokenStore, app_credentials
+from core.settings import Settings
+from twitch.tokens import StoredToken, TokenFileError, TokenStore, app_credentials
 
 SCOPES = [AuthScope.USER_READ_CHAT, AuthScope.USER_BOT, AuthScope.CLIPS_EDIT]
 
@@ -40,20 +40,20 @@ def seed(
         client_id, client_secret = app_credentials(settings)
     except TokenFileError as error:
         raise typer.BadParameter(str(error)) from None
-    store = TokenStore(settings.twitch_token_path)
+    store = TokenStore(settings.twitch.token_file)
 
     async def show(url: str) -> None:
         typer.echo(f"Open this URL in a browser and authorize chatlake:\n\n  {url}\n")
         if not paste:
-            typer.echo(f"Waiting for Twitch to redirect to {settings.twitch_redirect_url} ...")
+            typer.echo(f"Waiting for Twitch to redirect to {settings.twitch.redirect_url} ...")
 
     if paste and code is None:
         typer.echo(f"Open this URL, authorize, then paste the code or the URL you land on:\n\n"
                    f"  {authorize_url(settings, client_id)}\n")
         code = code_from(typer.prompt("code or URL", hide_input=True))
     token = asyncio.run(seed_token(
-        client_id=client_id, client_secret=client_secret, helix_url=settings.twitch_helix,
-        auth_url=settings.twitch_auth, redirect_url=settings.twitch_redirect_url, store=store,
+        client_id=client_id, client_secret=client_secret, helix_url=settings.twitch.helix,
+        auth_url=settings.twitch.auth, redirect_url=settings.twitch.redirect_url, store=store,
         code=code, on_url=show))
     typer.echo(f"Saved a token for {token.login} (user id {token.user_id}) with scopes "
                f"{' '.join(token.scopes)} to {store.path}")
@@ -64,11 +64,11 @@ def status() -> None:
     """Validate the stored token and say whose it is and for how long (never the token)."""
     settings = Settings()
     try:
-        token = TokenStore(settings.twitch_token_path).load()
+        token = TokenStore(settings.twitch.token_file).load()
     except TokenFileError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
-    info = asyncio.run(validate_token(token.access_token, auth_base_url=settings.twitch_auth))
+    info = asyncio.run(validate_token(token.access_token, auth_base_url=settings.twitch.auth))
     if "user_id" not in info:
         typer.echo("the stored token does not validate (services will try to refresh it)")
         raise typer.Exit(1)
@@ -111,8 +111,8 @@ async def seed_token(*, client_id: str, client_secret: str, helix_url: str, auth
 def authorize_url(settings: Settings, client_id: str) -> str:
     from twitchAPI.helper import build_scope, build_url
 
-    return build_url(settings.twitch_auth + "authorize", {
-        "client_id": client_id, "redirect_uri": settings.twitch_redirect_url,
+    return build_url(settings.twitch.auth + "authorize", {
+        "client_id": client_id, "redirect_uri": settings.twitch.redirect_url,
         "response_type": "code", "scope": build_scope(SCOPES), "force_verify": "false"})
 
 

@@ -19,20 +19,20 @@ import typer
 from rich.console import Console
 
 from chatlake.commands.options import iso_time
-from chatlake.settings import Settings
-from chatlake.tuning.backtest import Backtest
-from chatlake.tuning.chat import (
+from core.settings import Settings
+from detector.backtest import Backtest
+from detector.chat import (
     REPLAY_EPOCH_MS,
     ChatInput,
     ChatInputError,
     from_files,
     from_lake,
 )
-from chatlake.tuning.labels import LabelError, LabelSet, load_crowd_clips, load_labels
-from chatlake.tuning.params_file import ParamsFileError, write_params_file
-from chatlake.tuning.plot import plot_html
-from chatlake.tuning.report import params_text, pooled_table, summary, sweep_table, video_table
-from chatlake.tuning.search import SEARCH_GRID, Grid, select, sweep
+from detector.labels import LabelError, LabelSet, load_crowd_clips, load_labels
+from detector.params_file import ParamsFileError, write_params_file
+from detector.plot import plot_html
+from detector.report import params_text, pooled_table, summary, sweep_table, video_table
+from detector.search import SEARCH_GRID, Grid, select, sweep
 from ingest.importers import ImportFileError, ImportOptions
 
 Files = Annotated[list[Path] | None, typer.Argument(
@@ -222,7 +222,7 @@ def tune(
                   train_split: applicable.train.as_dict(), test_split: applicable.test.as_dict(),
                   "at": datetime.now(UTC).isoformat(timespec="seconds")}
         try:  # an existing file is merged into, so it must be readable
-            path = write_params_file(settings.detector_params_path,
+            path = write_params_file(settings.detector.params_file,
                                      None if apply_channel else d,
                                      {apply_channel: d} if apply_channel else None, tuning)
         except ParamsFileError as error:

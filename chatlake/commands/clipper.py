@@ -10,11 +10,11 @@ import signal
 
 import typer
 
-from chatlake.settings import Settings
-from ingest import metrics
-from ingest.clipper import ClipperConfig, ClipperService, ClipperStartupError
-from ingest.helix import HelixEndpoint
-from ingest.tokens import TokenFileError, TokenStore
+from clipper import ClipperConfig, ClipperService, ClipperStartupError
+from core import metrics
+from core.settings import Settings
+from twitch.helix import HelixEndpoint
+from twitch.tokens import TokenFileError, TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def clipper() -> None:
     except TokenFileError as error:
         _fail(str(error))
     service = ClipperService(ClipperConfig.from_settings(settings), endpoint,
-                             TokenStore(settings.twitch_token_path))
+                             TokenStore(settings.twitch.token_file))
     try:
         asyncio.run(_run(service, settings))
     except ClipperStartupError as error:
@@ -40,7 +40,7 @@ def clipper() -> None:
 
 async def _run(service: ClipperService, settings: Settings) -> None:
     await service.check_token()  # before anything else: a bad token means do nothing
-    server = metrics.serve(settings.metrics_host, settings.metrics_clipper_port)
+    server = metrics.serve(settings.metrics.host, settings.metrics.clipper_port)
     if server.url:
         log.info("clipper metrics at %s", server.url)
     stop = asyncio.Event()

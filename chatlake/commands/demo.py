@@ -34,18 +34,18 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from chatlake.commands.monitor import monitor_loop
 from chatlake.commands.stack import EXPECTED_FAILURES
 from chatlake.embedded import kafka, processes, stack
-from chatlake.settings import Settings
-from ingest import metrics
-from ingest.helix import HelixEndpoint
+from core import metrics
+from core.settings import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET, Settings
 from ingest.importers import ImportOptions
 from ingest.monitor import MonitorConfig
-from ingest.standin import TwitchStandIn
-from ingest.standin.replay import file_events, replay
-from ingest.standin.synthetic import burst_schedule, generate, synthetic_channels
-from ingest.tokens import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET, StoredToken, TokenStore
+from ingest.monitor.loop import monitor_loop
+from standin import TwitchStandIn
+from standin.replay import file_events, replay
+from standin.synthetic import burst_schedule, generate, synthetic_channels
+from twitch.helix import HelixEndpoint
+from twitch.tokens import StoredToken, TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -126,9 +126,9 @@ class Demo:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        server = metrics.serve(self.settings.metrics_host, self.settings.metrics_monitor_port)
+        server = metrics.serve(self.settings.metrics.host, self.settings.metrics.monitor_port)
         try:
-            async with TwitchStandIn(port=self.settings.twitch_standin_port) as standin:
+            async with TwitchStandIn(port=self.settings.twitch.standin_port) as standin:
                 sources = self._scene(standin)
                 env = self._child_env(standin)
                 self._start_children(env)
@@ -259,7 +259,7 @@ class Demo:
     async def _monitor(self, standin: TwitchStandIn, stop: asyncio.Event) -> None:
         endpoint = HelixEndpoint(standin.helix_url, standin.auth_url, standin.client_id,
                                  standin.client_secret)
-        await monitor_loop(endpoint, self.settings.postgres_url, self.settings.kafka_servers,
+        await monitor_loop(endpoint, self.settings.postgres.url, self.settings.kafka.servers,
                            MonitorConfig.from_settings(self.settings),
                            self.options.monitor_interval, stop)
 
@@ -272,7 +272,7 @@ class Demo:
                 return
             try:
                 followed, clips = await asyncio.to_thread(database_counts,
-                                                          self.settings.postgres_url)
+                                                          self.settings.postgres.url)
             except psycopg.Error as error:
                 self.say(f"progress: PostgreSQL unavailable ({type(error).__name__})")
                 continue
@@ -289,16 +289,16 @@ class Demo:
             "  uv run chatlake status                  the stack's parts",
             "  uv run chatlake sql \"select broadcaster_id, count(*) from chat_messages "
             "group by 1\"",
-            f"  psql {settings.postgres_url} -c \"select id, broadcaster_id, status, "
+            f"  psql {settings.postgres.url} -c \"select id, broadcaster_id, status, "
             "clip_id, failure_reason from clips order by id desc limit 10\"",
             f"  logs: {settings.log_dir.resolve()}",
         ]
-        lines.append(f"  web UI and API: http://127.0.0.1:{settings.api_port}/")
+        lines.append(f"  web UI and API: http://127.0.0.1:{settings.api.port}/")
         if server.url:
             lines.append(f"  metrics: monitor {server.url}, ingest "
-                         f"http://{settings.metrics_host}:{settings.metrics_ingest_port}"
-                         f"/metrics, clipper http://{settings.metrics_host}:"
-                         f"{settings.metrics_clipper_port}/metrics")
+                         f"http://{settings.metrics.host}:{settings.metrics.ingest_port}"
+                         f"/metrics, clipper http://{settings.metrics.host}:"
+                         f"{settings.metrics.clipper_port}/metrics")
         lines += [
             "  Dagster (the monitor as a 2-minute schedule): "
             "uv run python -m orchestration.dev",
@@ -311,7 +311,7 @@ class Demo:
 
 
 def detector_available() -> bool:
-    from chatlake.commands.detector import streaming_python
+    from detector.job import streaming_python
 
     return streaming_python().is_file()
 

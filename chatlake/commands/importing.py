@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from chatlake.commands.options import iso_time
-from chatlake.settings import Settings
+from core.settings import Settings
 from ingest.chat_import import (
     FileReport,
     import_files_to_lake,
@@ -62,7 +62,7 @@ def import_files(
     settings = Settings()
     console = Console(stderr=True)
     if to is Destination.lake and len(files) > 1 and jobs > 1:
-        outcomes = _import_to_lake_in_parallel(files, options, settings.lake, jobs, console)
+        outcomes = _import_to_lake_in_parallel(files, options, settings.lake.uri, jobs, console)
     else:
         outcomes = _import_one_by_one(files, options, settings, to, speed, console)
     failed = 0
@@ -86,10 +86,10 @@ def _import_one_by_one(files: list[Path], options: ImportOptions, settings: Sett
             advance = lambda n, task=task: progress.advance(task, n)  # noqa: E731
             try:
                 if to is Destination.lake:
-                    yield import_to_lake(path, options, LakeStore(settings.lake), advance)
+                    yield import_to_lake(path, options, LakeStore(settings.lake.uri), advance)
                 else:
                     yield asyncio.run(import_to_kafka(
-                        path, options, settings.kafka_servers, speed, advance))
+                        path, options, settings.kafka.servers, speed, advance))
             except ImportFileError as error:
                 yield str(error)
             finally:

@@ -5,10 +5,11 @@ import signal
 
 import typer
 
-from chatlake.settings import Settings
-from ingest import metrics
+from core import metrics
+from core.settings import Settings
 from ingest.chat_ingest import ChatIngestService, IngestConfig, IngestStartupError
-from ingest.tokens import TokenFileError
+from ingest.chat_ingest.metrics import watch_ingest
+from twitch.tokens import TokenFileError
 
 
 def register(app: typer.Typer) -> None:
@@ -31,8 +32,8 @@ def ingest(
                              "static_channels": config.static_channels + tuple(channel),
                              "follow_lifecycle": not no_lifecycle})
     service = ChatIngestService(config)
-    metrics.watch_ingest(service)  # read at scrape time; nothing is added per message
-    server = metrics.serve(settings.metrics_host, settings.metrics_ingest_port)
+    watch_ingest(service)  # read at scrape time; nothing is added per message
+    server = metrics.serve(settings.metrics.host, settings.metrics.ingest_port)
     try:
         asyncio.run(_run(service))
     except IngestStartupError as error:

@@ -7,7 +7,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from chatlake.settings import Settings
+from core.settings import Settings
 from warehouse.catalog import connect
 
 MAX_ROWS = 100
@@ -22,7 +22,7 @@ def sql(
 ) -> None:
     """Run a query over the lake (views: chat_messages, chat_windows, stream_lifecycle,
     dead_letters), or open a shell."""
-    con = connect(Settings().lake)
+    con = connect(Settings().lake.uri)
     if query is not None:
         if not _run(con, query):
             raise typer.Exit(1)

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from chatlake.embedded import processes, stack
-from chatlake.settings import Settings
+from core.settings import Settings
 
 # What a user can fix (a taken port, an unreachable endpoint, a bad folder): one line, exit 1.
 EXPECTED_FAILURES = (

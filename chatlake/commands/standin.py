@@ -14,11 +14,11 @@ from pathlib import Path
 
 import typer
 
-from chatlake.settings import Settings
+from core.settings import Settings
 from ingest.importers import ImportOptions
-from ingest.standin import TwitchStandIn
-from ingest.standin.replay import file_events, replay, synthetic_events
-from ingest.standin.synthetic import synthetic_channels
+from standin import TwitchStandIn
+from standin.replay import file_events, replay, synthetic_events
+from standin.synthetic import synthetic_channels
 
 
 def register(app: typer.Typer) -> None:
@@ -37,7 +37,7 @@ def standin(
 ) -> None:
     """Serve Twitch's OAuth, Helix and EventSub on 127.0.0.1 until SIGINT/SIGTERM."""
     settings = Settings()
-    asyncio.run(_serve(settings, port or settings.twitch_standin_port, synthetic, channels,
+    asyncio.run(_serve(settings, port or settings.twitch.standin_port, synthetic, channels,
                        chat, channel, speed, clip_delay))
 
 
@@ -49,8 +49,8 @@ async def _serve(settings: Settings, port: int, synthetic: bool, channels: int,
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with TwitchStandIn(port=port, clip_delay_s=clip_delay) as server:
-        if settings.twitch_client_id and settings.twitch_client_secret:
-            server.register_app(settings.twitch_client_id, settings.twitch_client_secret)
+        if settings.twitch.client_id and settings.twitch.client_secret:
+            server.register_app(settings.twitch.client_id, settings.twitch.client_secret)
         streams, sources = [], []
         if synthetic:
             fake = synthetic_channels(channels)

@@ -18,7 +18,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from chatlake.embedded import kafka, processes
 from chatlake.embedded.postgres import EmbeddedPostgres
-from chatlake.settings import Settings
+from core.settings import Settings
 from warehouse.postgres import apply_migrations
 
 ARCHIVER = "archiver"
@@ -55,7 +55,7 @@ class PartStatus:
 def embedded_postgres(settings: Settings) -> EmbeddedPostgres:
     return EmbeddedPostgres(
         root=settings.state_dir / "postgres",
-        port=settings.postgres_port,
+        port=settings.postgres.port,
         log_path=processes.log_file(settings.log_dir, "postgres"),
     )
 
@@ -65,19 +65,19 @@ def up(settings: Settings, say: Say, archiver_command: Sequence[str] | None = No
     """Start whatever is missing; raises with a one-line reason when a part cannot start.
 
     `detector` (default: the `detector_in_up` setting) also starts the PyFlink detector."""
-    start_detector = settings.detector_in_up if detector is None else detector
+    start_detector = settings.detector.in_up if detector is None else detector
     if start_detector and processes.running(settings.run_dir, DETECTOR) is None:
         _check_detector_params(settings)
     postgres = embedded_postgres(settings)
-    start_kafka = settings.embedded_kafka and kafka.running(settings.run_dir) is None
-    start_postgres = settings.embedded_postgres and postgres.running() is None
+    start_kafka = settings.kafka.embedded and kafka.running(settings.run_dir) is None
+    start_postgres = settings.postgres.embedded and postgres.running() is None
     # Check ports and folders before starting anything, so a failure leaves nothing half-started.
     if start_kafka:
-        processes.ensure_port_free(settings.kafka_port, "the embedded Kafka (Tansu)")
+        processes.ensure_port_free(settings.kafka.port, "the embedded Kafka (Tansu)")
     if start_postgres:
         postgres.preflight()
     if processes.running(settings.run_dir, API) is None:
-        processes.ensure_port_free(settings.api_port, "the web UI and API")
+        processes.ensure_port_free(settings.api.port, "the web UI and API")
 
     _up_kafka(settings, say, start=start_kafka)
     _up_postgres(settings, postgres, say, start=start_postgres)
@@ -90,7 +90,7 @@ def up(settings: Settings, say: Say, archiver_command: Sequence[str] | None = No
 def _check_detector_params(settings: Settings) -> None:
     """A malformed params file stops `up` before anything starts, rather than the detector
     dying in the background with the reason only in its log."""
-    from chatlake.commands.detector import applied  # the very check `detector run` makes
+    from detector.job import applied  # the very check `detector run` makes
 
     try:
         applied(settings)
@@ -114,14 +114,14 @@ def _up_detector(settings: Settings, say: Say) -> None:
 
 
 def _up_kafka(settings: Settings, say: Say, *, start: bool) -> None:
-    servers = settings.kafka_servers
+    servers = settings.kafka.servers
     if start:
         began = time.monotonic()
         record = kafka.start(
-            settings.kafka_port, run_dir=settings.run_dir, log_dir=settings.log_dir
+            settings.kafka.port, run_dir=settings.run_dir, log_dir=settings.log_dir
         )
         say(f"Kafka ready at {servers} in {time.monotonic() - began:.1f} s (pid {record.pid})")
-    elif settings.embedded_kafka:
+    elif settings.kafka.embedded:
         say(f"Kafka already running at {servers} (pid {kafka.running(settings.run_dir).pid})")
     else:
         if not kafka.wait_ready(servers, timeout=30.0):
@@ -139,11 +139,11 @@ def _up_postgres(settings: Settings, postgres: EmbeddedPostgres, say: Say, *, st
             f"PostgreSQL ready at {postgres.endpoint} in {time.monotonic() - began:.1f} s "
             f"(pid {record.pid})"
         )
-    elif settings.embedded_postgres:
+    elif settings.postgres.embedded:
         say(f"PostgreSQL already running at {postgres.endpoint} (pid {postgres.running().pid})")
     else:
         say(f"PostgreSQL: external at {postgres_endpoint(settings)}")
-    applied = apply_migrations(settings.postgres_url)
+    applied = apply_migrations(settings.postgres.url)
     say("migrations: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
 
 
@@ -180,13 +180,13 @@ def _up_api(settings: Settings, say: Say) -> None:
     if current is not None:
         say(f"API already running at http://{current.endpoint} (pid {current.pid})")
         return
-    endpoint = f"127.0.0.1:{settings.api_port}"
+    endpoint = f"127.0.0.1:{settings.api.port}"
     record = processes.start_detached(
         API, default_api_command(), run_dir=settings.run_dir, log_dir=settings.log_dir,
         env=archiver_environment(settings), cwd=Path.cwd(), endpoint=endpoint,
     )
     serving = processes.wait_until(
-        lambda: processes.port_accepts(settings.api_port)
+        lambda: processes.port_accepts(settings.api.port)
         or not processes.is_alive(record.pid, record.create_time),
         timeout=API_START_TIMEOUT_SECONDS,
     )
@@ -223,20 +223,20 @@ def down(settings: Settings, say: Say) -> None:
 def status(settings: Settings) -> list[PartStatus]:
     postgres = embedded_postgres(settings)
     parts = []
-    if settings.embedded_kafka:
+    if settings.kafka.embedded:
         parts.append(
-            _embedded_status("kafka", kafka.running(settings.run_dir), settings.kafka_servers)
+            _embedded_status("kafka", kafka.running(settings.run_dir), settings.kafka.servers)
         )
     else:
-        parts.append(PartStatus("kafka", "external", None, settings.kafka_servers))
-    if settings.embedded_postgres:
+        parts.append(PartStatus("kafka", "external", None, settings.kafka.servers))
+    if settings.postgres.embedded:
         parts.append(_embedded_status("postgres", postgres.running(), postgres.endpoint))
     else:
         parts.append(PartStatus("postgres", "external", None, postgres_endpoint(settings)))
     parts.append(_embedded_status(ARCHIVER, processes.running(settings.run_dir, ARCHIVER), None))
     parts.append(_embedded_status(API, processes.running(settings.run_dir, API), None))
     detector = processes.running(settings.run_dir, DETECTOR)
-    if detector is not None or settings.detector_in_up:
+    if detector is not None or settings.detector.in_up:
         parts.append(_embedded_status(DETECTOR, detector, None))
     return parts
 
@@ -251,5 +251,5 @@ def _embedded_status(
 
 def postgres_endpoint(settings: Settings) -> str:
     """host:port of the database, never the password."""
-    params = conninfo_to_dict(settings.postgres_url)
+    params = conninfo_to_dict(settings.postgres.url)
     return f"{params.get('host', 'localhost')}:{params.get('port', 5432)}"

@@ -1,5 +1,5 @@
 """The applied detector parameters: one JSON file that `chatlake tune --apply` writes
-(`chatlake.tuning.params_file`) and the detector job reads at start.
+(`detector.params_file`) and the detector job reads at start.
 
     {
       "format": "chatlake-detector-params/1",

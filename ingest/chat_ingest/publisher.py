@@ -1,7 +1,7 @@
 """Chat records and dead letters into Kafka, through a bounded buffer.
 
 `offer()` is synchronous and never blocks the EventSub reader. A sender task drains the
-buffer into the producer (`chatlake.kafka.chat_producer`: idempotent where the broker
+buffer into the producer (`core.kafka.chat_producer`: idempotent where the broker
 allows, acks=all). While Kafka is unreachable, records wait in the buffer and failed sends
 go back to its front; when the buffer is full, new records are dropped and the drops are
 reported loudly (per channel, with the message times) every few seconds and at stop.
@@ -22,7 +22,7 @@ from typing import Any
 from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner
 
-from chatlake.kafka import chat_producer
+from core.kafka import chat_producer
 
 log = logging.getLogger(__name__)
 

@@ -23,14 +23,14 @@ from chatlake_contracts.deadletter import dead_letter
 from chatlake_contracts.topics import CHAT_MESSAGES, DEAD_LETTERS
 from twitchio import eventsub
 
-from chatlake.settings import Settings
+from core.settings import Settings
 from ingest.chat_ingest import wire
 from ingest.chat_ingest.channels import ChannelBook
 from ingest.chat_ingest.lifecycle import follow_lifecycle
 from ingest.chat_ingest.mapping import MalformedEvent, record_from_notification
 from ingest.chat_ingest.notification import CHAT_MESSAGE, ChatNotification
 from ingest.chat_ingest.publisher import ChatPublisher, Outgoing
-from ingest.tokens import TokenFileError, TokenStore, app_credentials
+from twitch.tokens import TokenFileError, TokenStore, app_credentials
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +66,16 @@ class IngestConfig:
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> "IngestConfig":
         client_id, client_secret = app_credentials(settings)
-        static = tuple(c.strip() for c in (settings.ingest_channels or "").split(",")
+        static = tuple(c.strip() for c in (settings.ingest.channels or "").split(",")
                        if c.strip())
         values = dict(
-            bootstrap_servers=settings.kafka_servers, client_id=client_id,
-            client_secret=client_secret, token_store=TokenStore(settings.twitch_token_path),
-            helix_url=settings.twitch_helix, id_url=settings.twitch_id_base,
-            eventsub_ws_url=settings.twitch_eventsub_ws,
-            max_channels=settings.ingest_max_channels,
-            buffer_limit=settings.ingest_buffer_messages,
-            validate_interval_s=settings.ingest_validate_interval_s, static_channels=static)
+            bootstrap_servers=settings.kafka.servers, client_id=client_id,
+            client_secret=client_secret, token_store=TokenStore(settings.twitch.token_file),
+            helix_url=settings.twitch.helix, id_url=settings.twitch.id_base,
+            eventsub_ws_url=settings.twitch.eventsub_ws,
+            max_channels=settings.ingest.max_channels,
+            buffer_limit=settings.ingest.buffer_messages,
+            validate_interval_s=settings.ingest.validate_interval_s, static_channels=static)
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 

@@ -23,13 +23,12 @@ import psycopg
 from chatlake_contracts.lifecycle import lifecycle_event, validate_lifecycle_event
 from chatlake_contracts.topics import STREAM_LIFECYCLE
 
-from chatlake.kafka import chat_producer
-from chatlake.settings import Settings
-from ingest import metrics
-from ingest.helix import HelixClient, HelixEndpoint
-from ingest.monitor import store
+from core.kafka import chat_producer
+from core.settings import Settings
+from ingest.monitor import metrics, store
 from ingest.monitor.ranking import top_streams
 from ingest.monitor.rules import Follow, MonitorRules, Transition, decide
+from twitch.helix import HelixClient, HelixEndpoint
 
 Publish = Callable[[list[dict]], Awaitable[None]]
 
@@ -43,9 +42,9 @@ class MonitorConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "MonitorConfig":
-        rules = MonitorRules(settings.monitor_join_rank, settings.monitor_leave_rank,
-                             settings.monitor_offline_after_polls)
-        return cls(max(settings.monitor_top_n, rules.leave_rank), settings.monitor_page_size,
+        rules = MonitorRules(settings.monitor.join_rank, settings.monitor.leave_rank,
+                             settings.monitor.offline_after_polls)
+        return cls(max(settings.monitor.top_n, rules.leave_rank), settings.monitor.page_size,
                    rules)
 
 
@@ -103,7 +102,8 @@ async def monitor_cycle(helix: HelixClient, dsn: str, publish: Publish,
                            if s.broadcaster_id in forbidden],
         live_polled=len(ranking.streams), pages=ranking.pages, duplicates=ranking.duplicates,
         events_published=len(events), seconds=time.monotonic() - began)
-    metrics.monitor_cycle_done(report)
+    metrics.cycle_done(len(report.followed), report.live_polled,
+                       report.joins + report.leaves, report.at)
     return report
 
 

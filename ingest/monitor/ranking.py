@@ -7,7 +7,7 @@ up on two pages (or be skipped). The first sighting wins: it is the higher rank.
 import math
 from dataclasses import dataclass
 
-from ingest.helix import HelixClient
+from twitch.helix import HelixClient
 
 
 @dataclass(frozen=True)

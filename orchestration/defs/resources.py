@@ -1,4 +1,6 @@
-"""Resources shared by the definitions: PostgreSQL, Kafka, and Helix (live or stand-in).
+"""Resources shared by the definitions: the lake, the marts warehouse, the history folder,
+PostgreSQL, Kafka, and Helix (live or stand-in). Assets take what they need as resources and
+never build settings themselves; `resources_from_settings` binds them all from one `Settings`.
 
 Each is a small interface; `HelixResource` has a live implementation (`TwitchHelixResource`,
 the app's credentials read from the environment when a run starts, never shown in the UI) and
@@ -8,10 +10,27 @@ is bound is decided from settings when Dagster loads the code location.
 
 import dagster as dg
 
-from chatlake.settings import Settings
-from ingest.helix import HelixEndpoint
+from core.settings import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET, Settings
 from ingest.monitor import MonitorConfig, MonitorRules
-from ingest.tokens import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET
+from twitch.helix import HelixEndpoint
+
+
+class LakeResource(dg.ConfigurableResource):
+    """The lake (`CHATLAKE_LAKE_URI`): a folder or s3://bucket/prefix."""
+
+    uri: str
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB file the dbt marts are built into."""
+
+    path: str
+
+
+class HistoryFolderResource(dg.ConfigurableResource):
+    """The folder the history sensor watches for chat files (`CHATLAKE_HISTORY_DIR`)."""
+
+    folder: str
 
 
 class PostgresResource(dg.ConfigurableResource):
@@ -23,7 +42,7 @@ class KafkaResource(dg.ConfigurableResource):
 
 
 class HelixResource(dg.ConfigurableResource):
-    """Where Helix is and which app calls it; `endpoint()` feeds `ingest.helix.HelixClient`."""
+    """Where Helix is and which app calls it; `endpoint()` feeds `twitch.helix.HelixClient`."""
 
     timeout_s: float = 10.0
 
@@ -68,21 +87,24 @@ class StreamMonitorResource(dg.ConfigurableResource):
 
 
 def helix_resource(settings: Settings) -> HelixResource:
-    if settings.twitch_standin_url:
-        return StandInHelixResource(base_url=settings.twitch_standin_url)
+    if settings.twitch.standin_url:
+        return StandInHelixResource(base_url=settings.twitch.standin_url)
     return TwitchHelixResource(client_id=dg.EnvVar("CHATLAKE_TWITCH_CLIENT_ID"),
                                client_secret=dg.EnvVar("CHATLAKE_TWITCH_CLIENT_SECRET"),
-                               helix_url=settings.twitch_helix_url,
-                               auth_url=settings.twitch_auth_url)
+                               helix_url=settings.twitch.helix_url,
+                               auth_url=settings.twitch.auth_url)
 
 
 def resources_from_settings(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
-        "postgres": PostgresResource(dsn=settings.postgres_url),
-        "kafka": KafkaResource(bootstrap_servers=settings.kafka_servers),
+        "lake": LakeResource(uri=settings.lake.uri),
+        "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
+        "history_folder": HistoryFolderResource(folder=str(settings.history_dir)),
+        "postgres": PostgresResource(dsn=settings.postgres.url),
+        "kafka": KafkaResource(bootstrap_servers=settings.kafka.servers),
         "helix": helix_resource(settings),
         "stream_monitor": StreamMonitorResource(
-            top_n=settings.monitor_top_n, page_size=settings.monitor_page_size,
-            join_rank=settings.monitor_join_rank, leave_rank=settings.monitor_leave_rank,
-            offline_after_polls=settings.monitor_offline_after_polls),
+            top_n=settings.monitor.top_n, page_size=settings.monitor.page_size,
+            join_rank=settings.monitor.join_rank, leave_rank=settings.monitor.leave_rank,
+            offline_after_polls=settings.monitor.offline_after_polls),
     }

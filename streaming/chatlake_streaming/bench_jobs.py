@@ -25,6 +25,8 @@ from pyflink.datastream.connectors.kafka import (
 from pyflink.datastream.state import ValueStateDescriptor
 from pyflink.table import StreamTableEnvironment
 
+from chatlake_contracts import counting
+
 from chatlake_streaming.sql import FETCH_OPTIONS
 
 MARKER_PREFIXES = ("__start__", "__end__")
@@ -59,7 +61,8 @@ def parse(raw: str):
     record = json.loads(raw)
     if record["broadcaster_id"].startswith(MARKER_PREFIXES):
         return record["broadcaster_id"], record["timestamp"]
-    if (record.get("text") or "").startswith("!"):
+    if not counting.counts(record.get("broadcaster_id"), record.get("timestamp"),
+                           record.get("text")):
         return None
     return record["broadcaster_id"], record["timestamp"]
 

@@ -3,6 +3,7 @@
 Every message is handled here, in the JVM; Python sees only one row per channel and window.
 """
 
+from chatlake_contracts import counting
 from chatlake_contracts._checks import MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS
 
 
@@ -151,10 +152,10 @@ CREATE TABLE clips_sink (
 )"""
 
 
-# A row is usable when it names a channel, has a plausible time and a text. The reference
-# (chatlake.detection) applies the same rule and the same command filter.
-_VALID = ("broadcaster_id IS NOT NULL AND CHAR_LENGTH(broadcaster_id) BETWEEN 1 AND 256 "
-          "AND event_ms > 0 AND text IS NOT NULL")
+# The contract's counting rule (chatlake_contracts.counting), which the reference and the
+# backtest apply too: usable rows that are not commands count; unusable ones are dead letters.
+_VALID = counting.flink_usable("broadcaster_id", "event_ms", "text")
+_NOT_COMMAND = counting.flink_not_command("text")
 
 
 def job_rows_query(*, bucket_ms: int, topic: str) -> str:
@@ -176,7 +177,7 @@ SELECT 'w' AS kind, broadcaster_id,
        CAST(NULL AS STRING) AS `raw`,
        CAST(NULL AS STRING) AS location
 FROM TABLE(TUMBLE(TABLE chat_messages, DESCRIPTOR(ts), INTERVAL '{bucket_ms // 1000}' SECOND))
-WHERE {_VALID} AND SUBSTRING(text FROM 1 FOR 1) <> '!'
+WHERE {_VALID} AND {_NOT_COMMAND}
 GROUP BY broadcaster_id, window_start, window_end
 UNION ALL
 SELECT 'x' AS kind, broadcaster_id, `timestamp` AS window_start, CAST(NULL AS BIGINT),

@@ -9,7 +9,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from chatlake.settings import Settings
+from core.settings import Settings
 from tests.api.live import live_server
 from tests.api.support import build_lake, require_shared_data, seed_postgres
 from tests.platform.fixtures import reachable_tmp_dir
@@ -36,7 +36,8 @@ def seeded_now(postgres_server: str) -> datetime:
 @pytest.fixture(scope="session")
 def api_settings(postgres_server: str, api_lake: Path, seeded_now: datetime) -> Settings:
     return Settings(
-        postgres_dsn=postgres_server, lake_uri=str(api_lake), state_dir=api_lake.parent / "state"
+        postgres={"dsn": postgres_server}, lake={"uri": str(api_lake)},
+        state_dir=api_lake.parent / "state"
     )
 
 

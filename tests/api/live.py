@@ -10,7 +10,7 @@ import httpx
 import uvicorn
 
 from api.app import create_app
-from chatlake.settings import Settings
+from core.settings import Settings
 from tests.platform.fixtures import free_port
 
 

@@ -4,7 +4,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from chatlake.settings import Settings
+from core.settings import Settings
 
 pytestmark = pytest.mark.anyio
 
@@ -33,8 +33,8 @@ async def test_health_and_readiness(client):
 
 async def test_readiness_fails_without_postgres(tmp_path):
     settings = Settings(
-        postgres_dsn="postgresql://nobody@127.0.0.1:1/none?connect_timeout=1",
-        lake_uri=str(tmp_path / "lake"),
+        postgres={"dsn": "postgresql://nobody@127.0.0.1:1/none?connect_timeout=1"},
+        lake={"uri": str(tmp_path / "lake")},
     )
     async with AsyncTestClient(app=create_app(settings)) as client:
         ready = await client.get("/health/ready")

@@ -9,6 +9,7 @@ import duckdb
 import numpy as np
 import pytest
 
+from core.settings import Settings
 from ingest.chat_import import import_to_lake
 from ingest.importers import ImportOptions
 from tests.dbt.support import dbt_build, failures, live_chat_rows
@@ -178,6 +179,7 @@ def test_dagster_loads_and_runs_the_dbt_assets(tmp_path, monkeypatch):
     from orchestration.definitions import defs as definitions
     from orchestration.defs.marts.assets import build_marts_assets
     from orchestration.defs.marts.project import marts_project, prepare_manifest
+    from orchestration.defs.resources import resources_from_settings
 
     loaded = definitions()
     dg.Definitions.validate_loadable(loaded)
@@ -196,7 +198,8 @@ def test_dagster_loads_and_runs_the_dbt_assets(tmp_path, monkeypatch):
     monkeypatch.delenv("CHATLAKE_LAKE_URI", raising=False)
     project = marts_project()
     prepare_manifest(project)
-    result = dg.materialize([build_marts_assets(project)])
+    result = dg.materialize([build_marts_assets(project)],
+                            resources=resources_from_settings(Settings()))
     assert result.success
     assert (tmp_path / "state" / "warehouse.duckdb").is_file()
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}

@@ -19,9 +19,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from chatlake_contracts import topics
 from chatlake_contracts.detector import Detection, DetectorParams
 
-from chatlake.commands.detector import detector_command, ensure_streaming_env
 from chatlake.embedded import kafka as embedded_kafka
 from chatlake.embedded import processes
+from detector.job import detector_command, ensure_streaming_env
 from warehouse.postgres import connect
 
 TICK_BROADCASTER = "chatlake-tick"

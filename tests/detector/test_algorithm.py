@@ -1,5 +1,5 @@
 """The detection rules on tiny inputs with readable times (chatlake_contracts.detector), and
-the reference's windowing (chatlake.detection)."""
+the reference's windowing (detector.reference)."""
 
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from chatlake_contracts.detector import ChannelState, DetectorParams, baseline_stats, run, step
 
-from chatlake import detection
+from detector import reference as detection
 
 # 1 s windows and a 10 s baseline keep the cases short; the rules do not depend on the sizes.
 P = DetectorParams(bucket_ms=1_000, baseline_ms=10_000, k=3.0, cooldown_ms=3_000, min_count=5)

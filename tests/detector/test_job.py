@@ -11,8 +11,8 @@ from chatlake_contracts import topics
 from chatlake_contracts.detector import DetectorParams
 from chatlake_contracts.params_file import applied_params
 
-from chatlake import detection
-from chatlake.tuning.params_file import write_params_file
+from detector import reference as detection
+from detector.params_file import write_params_file
 from tests.detector import support
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -16,10 +16,10 @@ from chatlake_contracts.params_file import (
 )
 from typer.testing import CliRunner
 
-from chatlake import detection
 from chatlake.cli import app
 from chatlake.embedded import stack
-from chatlake.tuning.params_file import write_params_file
+from detector import reference as detection
+from detector.params_file import write_params_file
 from tests.detector.test_algorithm import P, windows
 
 runner = CliRunner()

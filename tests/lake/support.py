@@ -11,7 +11,7 @@ from chatlake_contracts.chat import chat_message
 from chatlake_contracts.topics import TOPICS
 
 from chatlake.embedded import kafka
-from chatlake.kafka import chat_producer
+from core.kafka import chat_producer
 from tests.platform.fixtures import free_port, reachable_tmp_dir
 
 BASE_MS = 1_551_546_262_000  # 2019-03-02 17:04:22 UTC

@@ -2,7 +2,7 @@ import stat
 
 import pytest
 
-from chatlake.files import write_atomically
+from core.files import write_atomically
 
 
 def test_writes_with_the_mode_asked_for_and_replaces_the_old_file(tmp_path):

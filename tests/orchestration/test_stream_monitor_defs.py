@@ -7,7 +7,7 @@ import dagster as dg
 import psycopg
 import pytest
 
-from chatlake.settings import Settings
+from core.settings import Settings
 from orchestration.definitions import defs as definitions
 from orchestration.definitions import load_project_defs
 from orchestration.defs.resources import (
@@ -37,7 +37,7 @@ def test_helix_resource_is_chosen_from_settings(monkeypatch):
     live = resources_from_settings(Settings(_env_file=None))["helix"]
     assert isinstance(live, TwitchHelixResource)
     local = resources_from_settings(
-        Settings(_env_file=None, twitch_standin_url="http://127.0.0.1:1"))["helix"]
+        Settings(_env_file=None, twitch={"standin_url": "http://127.0.0.1:1"}))["helix"]
     assert isinstance(local, StandInHelixResource)
     assert local.endpoint().helix_url == "http://127.0.0.1:1/helix/"
 

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from chatlake.tuning.backtest import Backtest
-from chatlake.tuning.chat import from_files
-from chatlake.tuning.labels import load_labels
+from detector.backtest import Backtest
+from detector.chat import from_files
+from detector.labels import load_labels
 from ingest.importers import ImportOptions
 
 # The Dota 2 files have offsets only; the backtest's timeline is the offsets anyway.

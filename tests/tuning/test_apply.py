@@ -12,12 +12,12 @@ from chatlake_contracts.detector import DetectorParams
 from chatlake_contracts.params_file import load_params_file
 from typer.testing import CliRunner
 
-from chatlake import detection
 from chatlake.cli import app
-from chatlake.tuning.backtest import Backtest
-from chatlake.tuning.chat import REPLAY_EPOCH_MS, from_files
-from chatlake.tuning.engine import TuningParams
-from chatlake.tuning.labels import load_labels
+from detector import reference as detection
+from detector.backtest import Backtest
+from detector.chat import REPLAY_EPOCH_MS, from_files
+from detector.engine import TuningParams
+from detector.labels import load_labels
 from ingest.importers import ImportOptions, read_chat_file
 
 runner = CliRunner()

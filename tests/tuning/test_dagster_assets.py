@@ -10,7 +10,7 @@ import pytest
 from orchestration.defs.history.assets import imported_chat
 from orchestration.defs.history.partitions import chat_files_partitions
 from orchestration.defs.history.sensors import history_requests
-from orchestration.defs.resources import PostgresResource
+from orchestration.defs.resources import LakeResource, PostgresResource
 from orchestration.defs.tuning.assets import detector_tuning
 from warehouse.catalog import connect
 
@@ -28,6 +28,10 @@ def history(shared_data, tmp_path, monkeypatch):
     monkeypatch.setenv("CHATLAKE_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.setenv("CHATLAKE_LAKE_URI", str(tmp_path / "lake"))
     return folder
+
+
+def lake_resources(tmp_path) -> dict:
+    return {"lake": LakeResource(uri=str(tmp_path / "lake"))}
 
 
 def _counts(lake: str) -> dict[str, int]:
@@ -48,7 +52,8 @@ def test_import_partitions_twice_without_duplicates(history, tmp_path):
     instance.add_dynamic_partitions(chat_files_partitions.name, keys)
     for _ in range(2):
         for key in keys:
-            result = dg.materialize([imported_chat], instance=instance, partition_key=key)
+            result = dg.materialize([imported_chat], instance=instance, partition_key=key,
+                                    resources=lake_resources(tmp_path))
             assert result.success
     counts = _counts(str(tmp_path / "lake"))
     assert set(counts) == set(DOTA_VIDEOS)
@@ -61,12 +66,14 @@ def test_tuning_asset_records_results(history, tmp_path, postgres_server, shared
     keys, _ = history_requests(history, set())
     instance.add_dynamic_partitions(chat_files_partitions.name, keys)
     for key in keys:
-        assert dg.materialize([imported_chat], instance=instance, partition_key=key).success
+        assert dg.materialize([imported_chat], instance=instance, partition_key=key,
+                                    resources=lake_resources(tmp_path)).success
     labels = str(shared_data / "highlights" / "dota2" / "labels.csv")
     for _ in range(2):
         result = dg.materialize(
             [detector_tuning], instance=instance,
-            resources={"postgres": PostgresResource(dsn=postgres_server)},
+            resources={"postgres": PostgresResource(dsn=postgres_server),
+                       **lake_resources(tmp_path)},
             run_config={"ops": {"postgres__tuning_results": {"config": {"labels": labels}}}})
         assert result.success
     with psycopg.connect(postgres_server) as conn:

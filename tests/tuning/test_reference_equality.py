@@ -1,5 +1,5 @@
 """The vectorised backtest makes exactly the detections the contract's `step` makes (through
-the reference `chatlake.detection`) on the same messages: windows and detections."""
+the reference `detector.reference`) on the same messages: windows and detections."""
 
 from dataclasses import replace
 
@@ -8,10 +8,10 @@ import pyarrow as pa
 import pytest
 from chatlake_contracts.detector import DetectorParams
 
-from chatlake.detection import detect, windows_from_records
-from chatlake.tuning.chat import REPLAY_EPOCH_MS, ChatInput, _register
-from chatlake.tuning.engine import Engine, TuningParams
-from chatlake.tuning.windows import WindowCache
+from detector.chat import REPLAY_EPOCH_MS, ChatInput, _register
+from detector.engine import Engine, TuningParams
+from detector.reference import detect, windows_from_records
+from detector.windows import WindowCache
 from tests.tuning.support import dota2_backtest
 
 PARAMS = [

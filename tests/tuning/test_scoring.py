@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from chatlake.tuning.labels import LabelError, LabelSet, load_crowd_clips, load_labels
-from chatlake.tuning.scoring import Scorer, check_videos, pool
+from detector.labels import LabelError, LabelSet, load_crowd_clips, load_labels
+from detector.scoring import Scorer, check_videos, pool
 
 
 def _labels(**intervals) -> LabelSet:

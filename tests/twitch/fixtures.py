@@ -20,10 +20,10 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from chatlake_contracts.lifecycle import lifecycle_event
 from chatlake_contracts.topics import STREAM_LIFECYCLE
 
-from chatlake.kafka import chat_producer
+from core.kafka import chat_producer
 from ingest.chat_ingest import ChatIngestService, IngestConfig
-from ingest.standin import TwitchStandIn
-from ingest.tokens import StoredToken, TokenStore
+from standin import TwitchStandIn
+from twitch.tokens import StoredToken, TokenStore
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.tokens import TokenStore
 from tests.platform.fixtures import free_port
+from twitch.tokens import TokenStore
 
 pytestmark = pytest.mark.integration
 

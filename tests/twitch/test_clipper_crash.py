@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from aiohttp import web
 
-from ingest.standin import TwitchStandIn
+from standin import TwitchStandIn
 from tests.twitch.fixtures import seeded_store
 from tests.twitch.test_clipper_service import (
     RecordingStandIn,
@@ -157,7 +157,7 @@ def test_invalid_token_exits_with_a_clear_message(standin, own_db, tmp_path):
 
 
 async def _refresh(server: TwitchStandIn, refresh_token: str) -> None:
-    from ingest.helix import HelixClient, HelixEndpoint
+    from twitch.helix import HelixClient, HelixEndpoint
 
     endpoint = HelixEndpoint(server.helix_url, server.auth_url, server.client_id,
                              server.client_secret)

@@ -15,11 +15,11 @@ import psycopg
 import pytest
 from aiohttp import web
 
-from ingest.clipper import ClipperConfig, ClipperService
-from ingest.helix import HelixEndpoint
-from ingest.standin import TwitchStandIn
-from ingest.tokens import TokenStore
+from clipper import ClipperConfig, ClipperService
+from standin import TwitchStandIn
 from tests.twitch.fixtures import seeded_store, unique_channels
+from twitch.helix import HelixEndpoint
+from twitch.tokens import TokenStore
 from warehouse.postgres import apply_migrations
 
 pytestmark = pytest.mark.integration
@@ -142,7 +142,7 @@ def test_completes_a_detection(standin, own_db, tmp_path):
 
 
 def test_create_clip_retried_at_2_and_4_seconds_on_503(standin, own_db, tmp_path, caplog):
-    caplog.set_level("INFO", logger="ingest.clipper.service")
+    caplog.set_level("INFO", logger="clipper.service")
     [channel] = live(standin)
     standin.add_fault("/helix/clips", 503, count=2, method="POST")
     clip_row = detect(own_db, channel)

@@ -12,8 +12,8 @@ from ingest.chat_ingest.mapping import (
     timestamp_ms,
 )
 from ingest.chat_ingest.notification import decode_chat_frame
-from ingest.standin.chat_payload import chat_event, notification
-from ingest.standin.synthetic import generate, synthetic_channels
+from standin.chat_payload import chat_event, notification
+from standin.synthetic import generate, synthetic_channels
 
 
 def envelope(**event_fields: object) -> dict:

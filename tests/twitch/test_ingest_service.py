@@ -144,7 +144,7 @@ def test_malformed_payloads_go_to_the_dead_letter_topic_and_the_service_keeps_ru
     def event(text: str = marker, **changes: object) -> str:
         import orjson
 
-        from ingest.standin.chat_payload import chat_event
+        from standin.chat_payload import chat_event
         body = chat_event(broadcaster_id=channel, broadcaster_login="x", text=text,
                           chatter_id="1", chatter_login="a")
         body.update(changes)

@@ -6,11 +6,12 @@ import urllib.request
 import psycopg
 import pytest
 
-from ingest import metrics
-from ingest.helix import HelixClient, HelixEndpoint
+from core import metrics
 from ingest.monitor import MonitorConfig, MonitorRules, monitor_cycle
+from ingest.monitor import metrics as monitor_metrics
 from ingest.monitor.cycle import kafka_publisher
 from tests.twitch.fixtures import consume, unique_channels
+from twitch.helix import HelixClient, HelixEndpoint
 
 pytestmark = pytest.mark.integration
 
@@ -66,7 +67,7 @@ def test_hysteresis_over_cycles_and_events_in_kafka(twitch_standin, monitor_db, 
     [leave] = [t for t in reports[4].leaves if t.broadcaster_id == a]
     assert leave.rank == 11 and "top 10" in leave.reason
     assert a not in followed(monitor_db)
-    assert metrics.MONITOR_FOLLOWED._value.get() == len(reports[4].followed)
+    assert monitor_metrics.MONITOR_FOLLOWED._value.get() == len(reports[4].followed)
 
     wanted = set(ids)
     records = asyncio.run(consume(kafka_broker, "stream-lifecycle",

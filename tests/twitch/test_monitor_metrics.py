@@ -3,8 +3,10 @@
 
 import urllib.request
 
-from ingest import metrics
+from clipper import metrics as clipper_metrics
+from core import metrics
 from ingest.chat_ingest import ChatIngestService
+from ingest.chat_ingest.metrics import watch_ingest
 from tests.platform.fixtures import free_port
 from tests.twitch.fixtures import ingest_config, seeded_store
 
@@ -20,7 +22,7 @@ def test_ingest_collector_reads_the_service(twitch_standin, tmp_path):
     service.stats.counts["received"] += 7
     service.stats.counts["dead_letters"] += 2
     service.stats.subscribed = {"1", "2", "3"}
-    metrics.watch_ingest(service)
+    watch_ingest(service)
     server = metrics.serve("127.0.0.1", free_port())
     try:
         text = scrape(server)
@@ -34,8 +36,8 @@ def test_ingest_collector_reads_the_service(twitch_standin, tmp_path):
 
 
 def test_clipper_outcomes_are_exposed():
-    metrics.CLIPS.labels("completed").inc(0)
-    metrics.CLIP_FAILURES.labels("forbidden").inc(0)
+    clipper_metrics.CLIPS.labels("completed").inc(0)
+    clipper_metrics.CLIP_FAILURES.labels("forbidden").inc(0)
     server = metrics.serve("127.0.0.1", free_port())
     try:
         text = scrape(server)

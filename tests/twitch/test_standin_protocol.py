@@ -8,7 +8,7 @@ import orjson
 import pytest
 from twitchAPI.twitch import Twitch
 
-from ingest.standin import StandInClient, TwitchStandIn
+from standin import StandInClient, TwitchStandIn
 
 
 def streams(count: int) -> list[dict]:

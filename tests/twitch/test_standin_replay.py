@@ -4,9 +4,9 @@ import asyncio
 import types
 
 from ingest.importers import ImportOptions
-from ingest.standin import replay as replay_module
-from ingest.standin.replay import file_events, replay, synthetic_events
-from ingest.standin.synthetic import burst_schedule, generate, synthetic_channels
+from standin import replay as replay_module
+from standin.replay import file_events, replay, synthetic_events
+from standin.synthetic import burst_schedule, generate, synthetic_channels
 
 
 def test_synthetic_chat_has_realistic_rates_and_emote_bursts_at_known_times():

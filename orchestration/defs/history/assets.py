@@ -7,10 +7,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from chatlake.settings import Settings
-from chatlake.tuning.history import import_file
+from ingest.history_folder import import_file
 from ingest.importers import ImportFileError
 from orchestration.defs.history.partitions import chat_files_partitions
+from orchestration.defs.resources import LakeResource
 
 IMPORTED_CHAT = dg.AssetKey(["lake", "imported_chat"])
 
@@ -19,12 +19,12 @@ IMPORTED_CHAT = dg.AssetKey(["lake", "imported_chat"])
           kinds={"parquet"},
           description="Chat of past broadcasts imported from files into lake/chat_messages "
           "(one partition per file; options from <file>.options.json or _options.json).")
-def imported_chat(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def imported_chat(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
     path = Path(context.partition_key)
     if not path.is_file():
         raise dg.Failure(f"chat file {path} no longer exists")
     try:
-        report = import_file(path, Settings().lake)  # settings read at run time
+        report = import_file(path, lake.uri)
     except ImportFileError as error:
         raise dg.Failure(str(error)) from None
     context.log.info(f"{path.name}: {report.messages} messages, "

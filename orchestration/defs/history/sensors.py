@@ -1,22 +1,13 @@
 """Watch a folder for chat files: each new (or changed) file becomes a partition and a run."""
 
-import os
 from pathlib import Path
 
 import dagster as dg
 
-from chatlake.settings import Settings
-from chatlake.tuning.history import chat_files_in, file_version
+from ingest.history_folder import chat_files_in, file_version
 from orchestration.defs.history.jobs import history_import_job
 from orchestration.defs.history.partitions import chat_files_partitions
-
-FOLDER_VARIABLE = "CHATLAKE_HISTORY_DIR"
-
-
-def watched_folder() -> Path:
-    """$CHATLAKE_HISTORY_DIR, else <state dir>/history; read when the sensor runs."""
-    configured = os.environ.get(FOLDER_VARIABLE)
-    return Path(configured) if configured else Settings().state_dir.resolve() / "history"
+from orchestration.defs.resources import HistoryFolderResource
 
 
 def history_requests(folder: Path, known: set[str]) -> tuple[list[str], list[dg.RunRequest]]:
@@ -31,9 +22,10 @@ def history_requests(folder: Path, known: set[str]) -> tuple[list[str], list[dg.
 
 @dg.sensor(job=history_import_job, minimum_interval_seconds=60,
            default_status=dg.DefaultSensorStatus.RUNNING)
-def history_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+def history_folder_sensor(context: dg.SensorEvaluationContext,
+                          history_folder: HistoryFolderResource) -> dg.SensorResult:
     known = set(context.instance.get_dynamic_partitions(chat_files_partitions.name))
-    new, requests = history_requests(watched_folder(), known)
+    new, requests = history_requests(Path(history_folder.folder), known)
     return dg.SensorResult(
         run_requests=requests,
         dynamic_partitions_requests=[chat_files_partitions.build_add_request(new)] if new else [])

@@ -3,14 +3,15 @@ them. dbt sources are named `lake.<dataset>`, which dagster-dbt maps to the asse
 `lake/<dataset>` declared here, so lineage runs from the imports to the marts by itself."""
 
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from chatlake.settings import Settings
 from orchestration.defs.history.assets import IMPORTED_CHAT
-from orchestration.defs.marts.project import dbt_build_args, dbt_executable, warehouse_path
+from orchestration.defs.marts.project import dbt_build_args, dbt_executable
+from orchestration.defs.resources import LakeResource, WarehouseResource
 from orchestration.defs.twitch.assets import STREAM_LIFECYCLE
 
 MARTS_GROUP = "marts"
@@ -51,12 +52,13 @@ def build_marts_assets(project: DbtProject) -> dg.AssetsDefinition:
 
     @dbt_assets(manifest=project.manifest_path, project=project,
                 dagster_dbt_translator=MartsTranslator(), name="chatlake_dbt_models")
-    def chatlake_dbt_models(context: dg.AssetExecutionContext) -> Iterator[Any]:
+    def chatlake_dbt_models(context: dg.AssetExecutionContext, lake: LakeResource,
+                            warehouse: WarehouseResource) -> Iterator[Any]:
         # The dbt CLI is made here rather than bound as a resource: its only settings are the
         # project (fixed) and the lake and warehouse paths, which go in as --vars.
         dbt = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
-        settings = Settings()  # read at run time
-        warehouse_path(settings).parent.mkdir(parents=True, exist_ok=True)
-        yield from dbt.cli(dbt_build_args(settings), context=context).stream()
+        warehouse_file = Path(warehouse.path)
+        warehouse_file.parent.mkdir(parents=True, exist_ok=True)
+        yield from dbt.cli(dbt_build_args(lake.uri, warehouse_file), context=context).stream()
 
     return chatlake_dbt_models

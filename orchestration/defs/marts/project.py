@@ -12,8 +12,6 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from chatlake.settings import Settings
-
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt"
 
 
@@ -36,13 +34,8 @@ def prepare_manifest(project: DbtProject) -> Path:
     return project.manifest_path
 
 
-def warehouse_path(settings: Settings) -> Path:
-    """The DuckDB file the models are built into: <state dir>/warehouse.duckdb."""
-    return settings.state_dir.resolve() / "warehouse.duckdb"
-
-
-def dbt_build_args(settings: Settings) -> list[str]:
+def dbt_build_args(lake_uri: str, warehouse: Path) -> list[str]:
     """`dbt build` told where the lake and the warehouse are, as absolute paths: dbt runs in
     the project folder, where the settings' relative defaults would point elsewhere."""
-    variables = {"lake_uri": settings.lake, "marts_database": str(warehouse_path(settings))}
+    variables = {"lake_uri": lake_uri, "marts_database": str(warehouse.resolve())}
     return ["build", "--vars", json.dumps(variables)]

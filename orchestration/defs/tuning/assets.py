@@ -3,11 +3,10 @@ record every run in `tuning_runs`/`tuning_results` (docs/tuning.md) for the API 
 
 import dagster as dg
 
-from chatlake.settings import Settings
-from chatlake.tuning.labels import LabelError
-from chatlake.tuning.lake_sweep import sweep_lake
+from detector.labels import LabelError
+from detector.lake_sweep import sweep_lake
 from orchestration.defs.history.assets import IMPORTED_CHAT
-from orchestration.defs.resources import PostgresResource
+from orchestration.defs.resources import LakeResource, PostgresResource
 
 TUNING_RESULTS = dg.AssetKey(["postgres", "tuning_results"])
 
@@ -23,11 +22,11 @@ class TuningConfig(dg.Config):
 @dg.asset(key=TUNING_RESULTS, deps=[IMPORTED_CHAT], group_name="tuning", kinds={"postgres"},
           description="A detector parameter sweep over the lake, selected on the train split.")
 def detector_tuning(context: dg.AssetExecutionContext, config: TuningConfig,
-                    postgres: PostgresResource) -> dg.MaterializeResult:
+                    postgres: PostgresResource, lake: LakeResource) -> dg.MaterializeResult:
     if (config.labels is None) == (config.clips is None):
         raise dg.Failure("set exactly one of labels and clips in the run config")
     try:
-        result = sweep_lake(Settings().lake, postgres.dsn, context.run.run_id, config.labels,
+        result = sweep_lake(lake.uri, postgres.dsn, context.run.run_id, config.labels,
                             config.clips, config.min_views, config.channels,
                             config.min_precision)
     except (LabelError, ValueError) as error:

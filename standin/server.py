@@ -12,11 +12,11 @@ from typing import Any, TypeVar
 import orjson
 from aiohttp import web
 
-from ingest.standin import chat_payload, control, helix, oauth
-from ingest.standin.eventsub import EventSubHub, Pending
-from ingest.standin.faults import Fault, Faults
-from ingest.standin.state import DEFAULT_SCOPES, App, Stream, Token, User, World
-from ingest.tokens import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET
+from core.settings import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET
+from standin import chat_payload, control, helix, oauth
+from standin.eventsub import EventSubHub, Pending
+from standin.faults import Fault, Faults
+from standin.state import DEFAULT_SCOPES, App, Stream, Token, User, World
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -296,7 +296,7 @@ class TwitchStandIn:
         `emotes`: [{"emote_id", "begin", "end"}] code-point ranges; `badges`:
         [{"set_id", "version"}]. More fields: see `chat_payload.chat_event`.
         """
-        login = broadcaster_login or self._login_of(broadcaster_id)
+        login = broadcaster_login or self.login_of(broadcaster_id)
         event = chat_payload.chat_event(
             broadcaster_id=broadcaster_id, broadcaster_login=login, text=text,
             chatter_id=user_id, chatter_login=user_login, message_id=message_id,
@@ -335,6 +335,6 @@ class TwitchStandIn:
         """Counters: pushed, delivered, buffered, queued, sessions, enabled_subscriptions..."""
         return self._call(self.hub.stats)
 
-    def _login_of(self, broadcaster_id: str) -> str:
+    def login_of(self, broadcaster_id: str) -> str:
         user = self.world.users.get(broadcaster_id)
         return user.login if user else f"channel{broadcaster_id}"

@@ -6,19 +6,16 @@ the query, pyTwitchAPI in either. Error bodies and messages are Twitch's, in par
 """
 
 import time
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 from yarl import URL
 
-from ingest.standin.faults import error_response
-from ingest.standin.state import new_secret
-
-if TYPE_CHECKING:
-    from ingest.standin.server import TwitchStandIn
+from standin.faults import error_response
+from standin.state import new_secret
+from standin.surface import StandInSurface
 
 
-def routes(standin: "TwitchStandIn") -> list[web.RouteDef]:
+def routes(standin: StandInSurface) -> list[web.RouteDef]:
     world = standin.world
 
     async def params(request: web.Request) -> dict[str, str]:

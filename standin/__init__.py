@@ -57,12 +57,12 @@ Behaviour worth knowing
     Get Streams: first <= 100, `after` cursor, `pagination: {}` on the last page.
     Create Clip: 202 {id, edit_url}; visible to Get Clips after `clip_delay_s` (default 2 s);
     404 when the channel is not live, 403 when it forbids clips; needs clips:edit.
-    EventSub: see `ingest.standin.eventsub` for limits and how "no loss" is defined
+    EventSub: see `standin.eventsub` for limits and how "no loss" is defined
     (a channel's chat waits in a buffer while it has no subscriber).
-    Replay and synthetic chat: `ingest.standin.replay`, `ingest.standin.synthetic`.
+    Replay and synthetic chat: `standin.replay`, `standin.synthetic`.
 """
 
-from ingest.standin.control import StandInClient
-from ingest.standin.server import TwitchStandIn
+from standin.control import StandInClient
+from standin.server import TwitchStandIn
 
 __all__ = ["StandInClient", "TwitchStandIn"]

@@ -8,16 +8,13 @@ import base64
 import time
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from ingest.standin.eventsub import SubscriptionError
-from ingest.standin.faults import error_response, ratelimit_headers
-from ingest.standin.state import Clip, Token
-
-if TYPE_CHECKING:
-    from ingest.standin.server import TwitchStandIn
+from standin.eventsub import SubscriptionError
+from standin.faults import error_response, ratelimit_headers
+from standin.state import Clip, Token
+from standin.surface import StandInSurface
 
 MAX_FIRST = 100
 
@@ -67,7 +64,7 @@ def _page(items: list, request: web.Request, *, overlap: int = 0) -> tuple[list,
     return page, {"cursor": _cursor(max(start + 1, end - overlap))}
 
 
-def routes(standin: "TwitchStandIn") -> list[web.RouteDef]:
+def routes(standin: StandInSurface) -> list[web.RouteDef]:
     world = standin.world
 
     def auth(request: web.Request, scope: str | None = None, *, user: bool = False) -> Token:

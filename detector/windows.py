@@ -2,26 +2,24 @@
 out densely (empty windows as zeros) in one set of numpy arrays, so that a parameter set is a
 handful of vectorised operations over all videos at once.
 
-The counting rules are the reference's (`chatlake.detection`): a message counts when it has a
-channel (here: the video), a timestamp in range and a text not starting with `!`; chatters are
+The counting rule is the contract's (`chatlake_contracts.counting`), with the video as the
+channel; chatters are
 distinct `coalesce(user_id, user_name)`. `tests/tuning` checks the counts against
-`chatlake.detection.windows_from_records` on the same messages.
+`detector.reference.windows_from_records` on the same messages.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
-from chatlake_contracts._checks import MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS
+from chatlake_contracts import counting
 
-from chatlake.tuning.chat import REPLAY_EPOCH_MS, ChatInput
+from detector.chat import REPLAY_EPOCH_MS, ChatInput
 
 WINDOWS_SQL = f"""
     with counted as (
         select video_id, timestamp as ts, coalesce(user_id, user_name) as chatter, emote_only
         from replay_messages
-        where video_id is not null and length(video_id) between 1 and 256
-          and timestamp >= {MIN_TIMESTAMP_MS} and timestamp < {MAX_TIMESTAMP_MS}
-          and text is not null and not starts_with(text, '!')
+        where {counting.duckdb_counts("video_id", "timestamp", "text")}
     )
     select video_id, ts - ts % $bucket as window_start,
            count(*) as message_count, count(distinct chatter) as chatter_count,

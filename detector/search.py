@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from chatlake_contracts.detector import DetectorParams
 
-from chatlake.tuning.backtest import Backtest, Result
-from chatlake.tuning.engine import TuningParams
-from chatlake.tuning.scoring import Score
+from detector.backtest import Backtest, Result
+from detector.engine import TuningParams
+from detector.scoring import Score
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import html
 
 import numpy as np
 
-from chatlake.tuning.backtest import Result
-from chatlake.tuning.scoring import CLIP_AFTER_S, CLIP_BEFORE_S
-from chatlake.tuning.windows import WindowSeries
+from detector.backtest import Result
+from detector.scoring import CLIP_AFTER_S, CLIP_BEFORE_S
+from detector.windows import WindowSeries
 
 WIDTH, HEIGHT, PAD = 1200, 320, 40
 

@@ -1,5 +1,5 @@
 """The clipper service: pending detections in PostgreSQL -> Twitch clips (`chatlake clipper`)."""
 
-from ingest.clipper.service import ClipperConfig, ClipperService, ClipperStartupError
+from clipper.service import ClipperConfig, ClipperService, ClipperStartupError
 
 __all__ = ["ClipperConfig", "ClipperService", "ClipperStartupError"]

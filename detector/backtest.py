@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chatlake.tuning.chat import ChatInput
-from chatlake.tuning.engine import Engine, TuningParams
-from chatlake.tuning.labels import LabelSet
-from chatlake.tuning.scoring import Score, Scorer, check_videos, pool
-from chatlake.tuning.windows import WindowCache
+from detector.chat import ChatInput
+from detector.engine import Engine, TuningParams
+from detector.labels import LabelSet
+from detector.scoring import Score, Scorer, check_videos, pool
+from detector.windows import WindowCache
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The seeded Twitch user token on disk, shared by every service that calls Twitch.
 
-    store = TokenStore(settings.twitch_token_path)
+    store = TokenStore(settings.twitch.token_file)
     token = store.load()            # StoredToken or raises TokenFileError (never shows a token)
     store.save(replace(token, access_token=new, refresh_token=new_refresh))
 
@@ -13,13 +13,11 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from chatlake.files import write_atomically
-from chatlake.settings import Settings
+from core.files import write_atomically
+from core.settings import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET, Settings
 
 FILE_MODE = 0o600
 # The stand-in's built-in app, used when no app is configured and the stand-in is in use.
-STANDIN_CLIENT_ID = "chatlakestandinclientid000001"
-STANDIN_CLIENT_SECRET = "chatlakestandinsecret000000001"  # noqa: S105 - a test app's
 
 
 class TokenFileError(RuntimeError):
@@ -76,9 +74,9 @@ class TokenStore:
 
 def app_credentials(settings: Settings) -> tuple[str, str]:
     """(client id, secret): the configured app, or the stand-in's built-in one."""
-    if settings.twitch_client_id and settings.twitch_client_secret:
-        return settings.twitch_client_id, settings.twitch_client_secret
-    if settings.twitch_standin_url:
+    if settings.twitch.client_id and settings.twitch.client_secret:
+        return settings.twitch.client_id, settings.twitch.client_secret
+    if settings.twitch.standin_url:
         return STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET
     raise TokenFileError(
         "set CHATLAKE_TWITCH_CLIENT_ID and CHATLAKE_TWITCH_CLIENT_SECRET "

@@ -24,7 +24,7 @@ from chatlake_contracts.detector import MAD_TO_STD, DetectorParams
 from chatlake_contracts.detector import SIGNALS as DETECTOR_SIGNALS
 from numpy.lib.stride_tricks import sliding_window_view
 
-from chatlake.tuning.windows import SIGNALS, WindowSeries
+from detector.windows import SIGNALS, WindowSeries
 
 _MEDIAN_CHUNK_ROWS = 20_000
 

@@ -14,7 +14,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ingest.standin.chat_payload import chat_event
+from standin.chat_payload import chat_event
 
 # Twitch global emotes with their real ids.
 EMOTES = {"Kappa": "25", "PogChamp": "88", "LUL": "425618", "Kreygasm": "41", "4Head": "354",

@@ -29,12 +29,11 @@ from typing import NoReturn
 
 import psycopg
 
-from chatlake.settings import Settings
-from ingest import metrics
-from ingest.clipper import store
-from ingest.clipper.store import ClipRow
-from ingest.helix import HelixClient, HelixEndpoint, HelixError, TokenInvalidError, UserToken
-from ingest.tokens import TokenFileError, TokenStore
+from clipper import metrics, store
+from clipper.store import ClipRow
+from core.settings import Settings
+from twitch.helix import HelixClient, HelixEndpoint, HelixError, TokenInvalidError, UserToken
+from twitch.tokens import TokenFileError, TokenStore
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +63,15 @@ class ClipperConfig:
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> "ClipperConfig":
         values = dict(
-            dsn=settings.postgres_url,
-            worker_id=settings.clipper_worker_id or f"clipper@{socket.gethostname()}",
-            create_delay_s=settings.clipper_create_delay_s,
-            retry_delays_s=tuple(settings.clipper_retry_delays_s),
-            read_after_s=settings.clipper_read_after_s,
-            read_bound_s=settings.clipper_read_bound_s,
-            clip_seconds=settings.clipper_clip_seconds,
-            concurrency=settings.clipper_concurrency,
-            poll_interval_s=settings.clipper_poll_interval_s, lease_s=settings.clipper_lease_s)
+            dsn=settings.postgres.url,
+            worker_id=settings.clipper.worker_id or f"clipper@{socket.gethostname()}",
+            create_delay_s=settings.clipper.create_delay_s,
+            retry_delays_s=tuple(settings.clipper.retry_delays_s),
+            read_after_s=settings.clipper.read_after_s,
+            read_bound_s=settings.clipper.read_bound_s,
+            clip_seconds=settings.clipper.clip_seconds,
+            concurrency=settings.clipper.concurrency,
+            poll_interval_s=settings.clipper.poll_interval_s, lease_s=settings.clipper.lease_s)
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 

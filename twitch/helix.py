@@ -22,8 +22,8 @@ from typing import Any
 
 import aiohttp
 
-from chatlake.settings import Settings
-from ingest.tokens import StoredToken, TokenFileError, TokenStore, app_credentials
+from core.settings import Settings
+from twitch.tokens import StoredToken, TokenFileError, TokenStore, app_credentials
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,8 @@ class HelixEndpoint:
                       ) -> "HelixEndpoint":
         """Twitch, or the stand-in when CHATLAKE_TWITCH_STANDIN_URL is set."""
         client_id, client_secret = app_credentials(settings)
-        return cls(settings.twitch_helix, settings.twitch_auth, client_id, client_secret,
-                   timeout_s or settings.clipper_request_timeout_s)
+        return cls(settings.twitch.helix, settings.twitch.auth, client_id, client_secret,
+                   timeout_s or settings.clipper.request_timeout_s)
 
 
 class HelixError(Exception):

@@ -10,7 +10,7 @@ import math
 
 import psycopg
 
-from chatlake.tuning.search import SweepRow
+from detector.search import SweepRow
 
 
 def _n(value: float) -> float | None:

@@ -21,8 +21,8 @@ from pathlib import Path
 import aiohttp
 
 from ingest.importers import BadLine, ImportOptions, read_chat_file
-from ingest.standin import synthetic
-from ingest.standin.chat_payload import event_from_record
+from standin import synthetic
+from standin.chat_payload import event_from_record
 
 log = logging.getLogger(__name__)
 

@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from chatlake.tuning.backtest import Backtest
-from chatlake.tuning.chat import from_lake
-from chatlake.tuning.labels import load_crowd_clips, load_labels
-from chatlake.tuning.search import SEARCH_GRID, Grid, SweepRow, select, sweep
-from chatlake.tuning.store import record_sweep
+from detector.backtest import Backtest
+from detector.chat import from_lake
+from detector.labels import load_crowd_clips, load_labels
+from detector.search import SEARCH_GRID, Grid, SweepRow, select, sweep
+from detector.store import record_sweep
 from warehouse.catalog import connect
 
 

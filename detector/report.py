@@ -9,8 +9,8 @@ import math
 
 from rich.table import Table
 
-from chatlake.tuning.backtest import Result
-from chatlake.tuning.scoring import Score
+from detector.backtest import Result
+from detector.scoring import Score
 
 
 def fmt(value: float, digits: int = 3) -> str:

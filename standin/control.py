@@ -9,17 +9,15 @@ import json
 import time
 import urllib.request
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
-from ingest.standin import chat_payload
-
-if TYPE_CHECKING:
-    from ingest.standin.server import TwitchStandIn
+from standin import chat_payload
+from standin.surface import StandInSurface
 
 
-def routes(standin: "TwitchStandIn") -> list[web.RouteDef]:
+def routes(standin: StandInSurface) -> list[web.RouteDef]:
     def token_body(token: Any) -> dict:
         return {"access_token": token.access_token, "refresh_token": token.refresh_token,
                 "user_id": token.user_id, "scopes": list(token.scopes),
@@ -105,7 +103,7 @@ def routes(standin: "TwitchStandIn") -> list[web.RouteDef]:
         for item in data.get("messages", []):
             item = dict(item)
             timestamp = item.pop("timestamp_ms", None)
-            login = item.pop("broadcaster_login", None) or standin._login_of(
+            login = item.pop("broadcaster_login", None) or standin.login_of(
                 item["broadcaster_id"])
             events.append((chat_payload.chat_event(
                 broadcaster_id=item.pop("broadcaster_id"), broadcaster_login=login,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chatlake.tuning.labels import LabelError, LabelSet
+from detector.labels import LabelError, LabelSet
 
 CLIP_BEFORE_S = 20.0
 CLIP_AFTER_S = 10.0

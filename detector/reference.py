@@ -2,8 +2,8 @@
 computed by DuckDB and `chatlake_contracts.detector` without Kafka or Flink.
 
 The job and this module share the algorithm (one `step` function in the contracts package) and
-apply the same rules to the messages: a message counts when it names a channel, has an epoch-ms
-timestamp between 2005 and 2100 and a text, and its text does not start with `!` (a command).
+apply the same rule to the messages (`chatlake_contracts.counting`: a channel, an epoch-ms
+timestamp between 2005 and 2100, a text that is not a `!` command).
 Windows are `bucket_ms` long and aligned to the epoch; a window's chatters are the distinct
 `coalesce(user_id, user_name)`. The one difference: the job drops messages that arrive later than
 its watermark (out-of-orderness bound), the reference sees every message. On input that is in
@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from chatlake_contracts._checks import MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS
+from chatlake_contracts import counting
 from chatlake_contracts.detector import Detection, DetectorParams, run
 
 # (broadcaster_id, window_start, window_end, message_count, chatter_count), epoch ms
@@ -41,9 +41,7 @@ def _windows_sql(source: str, timestamp_ms: str, bucket_ms: int) -> str:
         ),
         counted as (
             select * from messages
-            where broadcaster_id is not null and length(broadcaster_id) between 1 and 256
-              and ts >= {MIN_TIMESTAMP_MS} and ts < {MAX_TIMESTAMP_MS}
-              and text is not null and not starts_with(text, '!')
+            where {counting.duckdb_counts("broadcaster_id", "ts", "text")}
         ),
         windows as (
             select broadcaster_id, ts - ts % {bucket_ms} as window_start,

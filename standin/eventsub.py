@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 import orjson
 from aiohttp import WSMsgType, web
 
-from ingest.standin import chat_payload
-from ingest.standin.state import Token
+from standin import chat_payload
+from standin.state import Token
 
 log = logging.getLogger(__name__)
 
