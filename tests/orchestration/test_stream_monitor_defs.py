@@ -49,22 +49,24 @@ def test_schedule_ticks_have_deterministic_run_keys():
     assert first.run_key == again.run_key == "stream-monitor-20250301T1842"
 
 
-def local_resources(standin, dsn: str, servers: str) -> dict:
-    return {"helix": StandInHelixResource(base_url=standin.base_url),
+def local_resources(standin, dsn: str, servers: str, tmp_path) -> dict:
+    return {**resources_from_settings(Settings(_env_file=None, state_dir=tmp_path)),
+            "helix": StandInHelixResource(base_url=standin.base_url),
             "postgres": PostgresResource(dsn=dsn),
             "kafka": KafkaResource(bootstrap_servers=servers),
             "stream_monitor": StreamMonitorResource()}
 
 
 @pytest.mark.integration
-def test_schedule_runs_the_monitor_job(twitch_standin, postgres_server, kafka_broker):
+def test_schedule_runs_the_monitor_job(twitch_standin, postgres_server, kafka_broker, tmp_path):
     with psycopg.connect(postgres_server, autocommit=True) as conn:
         conn.execute("truncate monitor_follows, monitor_events")
     ids = unique_channels(12)
     twitch_standin.set_streams([{"user_id": c, "user_login": f"login{c}"} for c in ids])
     loaded = dg.Definitions.merge(
         load_project_defs(),
-        dg.Definitions(resources=local_resources(twitch_standin, postgres_server, kafka_broker)))
+        dg.Definitions(resources=local_resources(twitch_standin, postgres_server, kafka_broker,
+                                                 tmp_path)))
     tick = datetime(2025, 3, 1, 18, 44, tzinfo=UTC)
     with dg.instance_for_test() as instance:
         request = loaded.resolve_schedule_def("stream_monitor_schedule").evaluate_tick(
@@ -81,12 +83,13 @@ def test_schedule_runs_the_monitor_job(twitch_standin, postgres_server, kafka_br
 
 
 @pytest.mark.integration
-def test_materializing_twice_is_idempotent(twitch_standin, postgres_server, kafka_broker):
+def test_materializing_twice_is_idempotent(twitch_standin, postgres_server, kafka_broker,
+                                           tmp_path):
     with psycopg.connect(postgres_server, autocommit=True) as conn:
         conn.execute("truncate monitor_follows, monitor_events")
     ids = unique_channels(8)
     twitch_standin.set_streams([{"user_id": c, "user_login": f"login{c}"} for c in ids])
-    resources = local_resources(twitch_standin, postgres_server, kafka_broker)
+    resources = local_resources(twitch_standin, postgres_server, kafka_broker, tmp_path)
     first = dg.materialize([stream_monitor], resources=resources)
     second = dg.materialize([stream_monitor], resources=resources)
     meta = [r.asset_materializations_for_node("stream_monitor")[0].metadata
