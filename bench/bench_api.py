@@ -30,7 +30,7 @@ import httpx
 import psycopg
 
 from chatlake.embedded.postgres import EmbeddedPostgres
-from tests.platform.fixtures import free_port, reachable_tmp_dir
+from tests.support import free_port, reachable_tmp_dir
 from warehouse.postgres import apply_migrations
 
 ROOT = Path(__file__).resolve().parents[1]

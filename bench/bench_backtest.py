@@ -18,7 +18,7 @@ from detector.engine import TuningParams
 from detector.labels import load_labels
 from detector.search import SEARCH_GRID, sweep
 from ingest.importers import ImportOptions
-from tests.shared_data import shared_data_dir
+from tests.support import shared_data_dir
 
 
 def main() -> None:

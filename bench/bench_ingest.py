@@ -27,9 +27,9 @@ from ingest.chat_ingest import ChatIngestService
 from standin import StandInClient, TwitchStandIn
 from standin.synthetic import generate as synthetic_chat
 from standin.synthetic import synthetic_channels
-from tests.lake.support import private_broker
-from tests.platform.fixtures import free_port
-from tests.twitch.fixtures import ingest_config, running, seeded_store
+from tests.standin.support import ingest_config, running, seeded_store
+from tests.support import free_port
+from tests.warehouse.support import private_broker
 
 SAMPLE = 10_000
 

@@ -10,9 +10,8 @@ from litestar.testing import AsyncTestClient
 
 from api.app import create_app
 from core.settings import Settings
-from tests.api.live import live_server
-from tests.api.support import build_lake, require_shared_data, seed_postgres
-from tests.platform.fixtures import reachable_tmp_dir
+from tests.api.support import build_lake, live_server, require_shared_data, seed_postgres
+from tests.support import reachable_tmp_dir
 
 
 @pytest.fixture(scope="session")

@@ -1,18 +1,27 @@
 """Test data for the API and the browser tests: real chat in a lake, clips and an emote set in
 PostgreSQL. Shared by tests/api and tests/e2e."""
 
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
+import uvicorn
 
+from api.app import create_app
 from api.emote_sets import read_7tv, store_snapshot
+from core.settings import Settings
 from ingest.chat_import import import_to_lake
 from ingest.importers import ImportOptions
+from tests.support import free_port, shared_data_dir
 from warehouse.lake_store import LakeStore
 
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+SHARED_DATA = shared_data_dir()
 NYMN_IRC = SHARED_DATA / "irc" / "nymn_recent.irc"
 NYMN_7TV = SHARED_DATA / "irc" / "7tv_nymn.json"
 LIRIK_VOD = SHARED_DATA / "vod" / "lirik" / "lirik_389178879.chat.json.gz"
@@ -90,3 +99,35 @@ def seed_postgres(dsn: str, now: datetime) -> None:
                     at + timedelta(seconds=25) if done else None,
                 ],
             )
+
+
+# ---------- the app on a real socket, for tools that need one (schemathesis, the browser) ----
+
+
+@contextmanager
+def live_server(settings: Settings) -> Iterator[str]:
+    """Yields the base URL (http://127.0.0.1:PORT) once /health answers; stops it after."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="api-live-server", daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or not thread.is_alive():
+            server.should_exit = True
+            raise RuntimeError("the API did not start within 20 s")
+        time.sleep(0.05)
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

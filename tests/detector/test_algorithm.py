@@ -8,23 +8,7 @@ import pytest
 from chatlake_contracts.detector import ChannelState, DetectorParams, baseline_stats, run, step
 
 from detector import reference as detection
-
-# 1 s windows and a 10 s baseline keep the cases short; the rules do not depend on the sizes.
-P = DetectorParams(bucket_ms=1_000, baseline_ms=10_000, k=3.0, cooldown_ms=3_000, min_count=5)
-DAY = datetime(2024, 1, 6, tzinfo=UTC)
-
-
-def at(clock: str) -> int:
-    """'12:00:05' on a fixed day -> epoch ms."""
-    h, m, s = (int(x) for x in clock.split(":"))
-    return int(DAY.replace(hour=h, minute=m, second=s).timestamp() * 1000)
-
-
-def windows(start: str, counts: list[int], channel: str = "c1") -> list[tuple]:
-    """Consecutive 1 s windows from `start`; a count of None leaves the window out (no row)."""
-    t0 = at(start)
-    return [(channel, t0 + i * 1000, t0 + (i + 1) * 1000, c, c)
-            for i, c in enumerate(counts) if c is not None]
+from tests.detector.support import P, at, windows
 
 
 def fired_at(found) -> list[str]:

@@ -20,7 +20,7 @@ from chatlake.cli import app
 from chatlake.embedded import stack
 from detector import reference as detection
 from detector.params_file import write_params_file
-from tests.detector.test_algorithm import P, windows
+from tests.detector.support import P, windows
 
 runner = CliRunner()
 

@@ -1,9 +1,5 @@
 import pytest
 
-from tests.twitch.fixtures import twitch_standin
-
-__all__ = ["twitch_standin"]
-
 
 @pytest.fixture(autouse=True)
 def dagster_home(tmp_path, monkeypatch):

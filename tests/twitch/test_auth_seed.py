@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.platform.fixtures import free_port
+from tests.support import free_port
 from twitch.tokens import TokenStore
 
 pytestmark = pytest.mark.integration

@@ -1,0 +1,76 @@
+"""Helpers every suite may use: free ports, folders the embedded PostgreSQL can enter, where
+the real chat data is, and the session-wide Kafka and PostgreSQL fixtures (registered for all
+suites in tests/conftest.py), built on `chatlake.embedded`. Each server starts on a free port
+in a fresh temporary folder and is removed afterwards.
+"""
+
+import os
+import shutil
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from chatlake_contracts.topics import TOPICS
+
+from chatlake.embedded import kafka
+from chatlake.embedded.postgres import EmbeddedPostgres
+from warehouse.postgres import apply_migrations
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path:
+    """The real chat data: $CHATLAKE_SHARED_DATA, else ../shared/data beside the repository."""
+    configured = os.environ.get("CHATLAKE_SHARED_DATA")
+    return Path(configured) if configured else (REPO_ROOT / ".." / "shared" / "data").resolve()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def reachable_tmp_dir(prefix: str) -> Path:
+    """A fresh folder under /tmp that every user can enter.
+
+    As root the embedded PostgreSQL runs as `nobody`, which cannot enter pytest's own `tmp_path`
+    (it lives under a 0700 folder), so server folders are made here instead.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    folder.chmod(0o755)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def kafka_broker() -> Iterator[str]:
+    """Bootstrap servers of a Tansu broker that already has the contract topics."""
+    root = reachable_tmp_dir("chatlake-kafka-")
+    run_dir, log_dir = root / "run", root / "logs"
+    port = free_port()
+    try:
+        kafka.start(port, run_dir=run_dir, log_dir=log_dir)
+        servers = f"127.0.0.1:{port}"
+        kafka.create_topics(servers, TOPICS)
+        yield servers
+    finally:
+        kafka.stop(run_dir)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """DSN of a migrated `chatlake` database on a PostgreSQL of its own."""
+    root = reachable_tmp_dir("chatlake-postgres-")
+    server = EmbeddedPostgres(
+        root=root / "postgres", port=free_port(), log_path=root / "logs" / "postgres.log"
+    )
+    try:
+        server.start()
+        apply_migrations(server.dsn())
+        yield server.dsn()
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -1,9 +1,0 @@
-import pytest
-
-
-@pytest.fixture(autouse=True)
-def dagster_home(tmp_path, monkeypatch):
-    """Dagster instances of these tests live in their own folder, telemetry off."""
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
-    monkeypatch.setenv("DAGSTER_DISABLE_TELEMETRY", "yes")
-    (tmp_path / "dagster").mkdir()
