@@ -1,29 +1,12 @@
 """GET /v1.0/channels and a channel's chat activity with its detections."""
 
-from datetime import datetime
-
 from litestar import Controller, get
 from litestar.di import NamedDependency
 
-from api.params import (
-    ChannelPath,
-    EndParam,
-    Interval,
-    IntervalParam,
-    StartParam,
-    bucket_range,
-)
-from api.queries.activity import chat_rate
-from api.queries.clips import detections
+from api.params import ChannelPath, EndParam, Interval, IntervalParam, StartParam
 from api.resources import Resources
-from api.schemas import Channel, ChannelList, ChatActivity, Detection
-
-
-def extent(channel: Channel) -> tuple[datetime, datetime] | None:
-    """The channel's first and last message, the default range of its charts."""
-    if channel.first_message_at is None or channel.last_message_at is None:
-        return None
-    return channel.first_message_at, channel.last_message_at
+from api.schemas import Channel, ChannelList, ChatActivity
+from api.services.series import channel_series, chat_activity_fields
 
 
 class ChannelController(Controller):
@@ -57,18 +40,6 @@ class ChannelController(Controller):
         """Messages and distinct chatters per bucket (zero-filled), and the detections of the
         range with what became of their clips. Without start/end: the latest 720 buckets of
         the channel's chat."""
-        found = await resources.channels.resolve(channel)
-        buckets = bucket_range(start, end, interval, extent(found))
-        t, messages, chatters = await chat_rate(resources.lake, found.broadcaster_id, buckets)
-        async with resources.pool.connection() as conn:
-            rows = await detections(conn, found.broadcaster_id, buckets.start, buckets.end)
-        return ChatActivity(
-            broadcaster_id=found.broadcaster_id,
-            interval=interval.value,
-            start=buckets.start,
-            end=buckets.end,
-            t=t,
-            messages=messages,
-            chatters=chatters,
-            detections=[Detection(*row) for row in rows],
+        return await channel_series(
+            resources, ChatActivity, chat_activity_fields, channel, interval, start, end
         )

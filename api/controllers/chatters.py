@@ -3,18 +3,10 @@
 from litestar import Controller, get
 from litestar.di import NamedDependency
 
-from api.controllers.channels import extent
-from api.params import (
-    ChannelPath,
-    EndParam,
-    Interval,
-    IntervalParam,
-    StartParam,
-    bucket_range,
-)
-from api.queries.chatters import active_chatters
+from api.params import ChannelPath, EndParam, Interval, IntervalParam, StartParam
 from api.resources import Resources
 from api.schemas import ActiveChatters
+from api.services.series import active_chatter_fields, channel_series
 
 
 class ChatterController(Controller):
@@ -32,18 +24,6 @@ class ChatterController(Controller):
     ) -> ActiveChatters:
         """Distinct chatters per bucket (`active`), chatters whose first message of the range
         falls in the bucket (`new`), and distinct chatters over the whole range."""
-        found = await resources.channels.resolve(channel)
-        buckets = bucket_range(start, end, interval, extent(found))
-        t, active, new, total = await active_chatters(
-            resources.lake, found.broadcaster_id, buckets
-        )
-        return ActiveChatters(
-            broadcaster_id=found.broadcaster_id,
-            interval=interval.value,
-            start=buckets.start,
-            end=buckets.end,
-            t=t,
-            active=active,
-            new=new,
-            distinct_chatters=total,
+        return await channel_series(
+            resources, ActiveChatters, active_chatter_fields, channel, interval, start, end
         )

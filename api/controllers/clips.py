@@ -3,15 +3,14 @@
 from enum import Enum
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, MediaType, Response, get
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
-from api.params import EndParam, StartParam, bad_request, parse_range
-from api.queries.clips import BadCursorError, ClipQuery, decode_cursor, encode_cursor, list_clips
+from api.params import EndParam, StartParam, parse_range
 from api.resources import Resources
 from api.schemas import ClipPage
+from api.services.clips import clip_page
 
 MAX_LIMIT = 100
 
@@ -63,28 +62,5 @@ class ClipController(Controller):
         meanwhile never shift a page.
         """
         first, last = parse_range(start, end)
-        after = None
-        if cursor is not None:
-            try:
-                after = decode_cursor(cursor)
-            except BadCursorError:
-                raise bad_request(
-                    "cursor: not a cursor this API issued; pass next_cursor unchanged"
-                ) from None
-        broadcaster_id = None
-        if channel is not None:
-            broadcaster_id = (await resources.channels.resolve(channel)).broadcaster_id
-        query = ClipQuery(status.value, limit + 1, first, last, broadcaster_id, after)
-        body = resources.clip_pages.get(query)
-        if body is not None:
-            return Response(body, media_type=MediaType.JSON)
-        async with resources.pool.connection() as conn:
-            clips = await list_clips(conn, query)
-        next_cursor = None
-        if len(clips) > limit:
-            clips = clips[:limit]
-            next_cursor = encode_cursor(clips[-1].detected_at, clips[-1].id)
-        # Cached encoded: a repeat costs no query and no encoding.
-        body = msgspec.json.encode(ClipPage(clips=clips, next_cursor=next_cursor))
-        resources.clip_pages.put(query, body)
+        body = await clip_page(resources, status.value, limit, first, last, cursor, channel)
         return Response(body, media_type=MediaType.JSON)

@@ -1,14 +1,12 @@
 """GET /health (liveness) and /health/ready (PostgreSQL and the lake answer)."""
 
-import asyncio
-
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 
-from api.queries.health import check_lake, check_postgres
 from api.resources import Resources
 from api.schemas import Health
+from api.services.health import readiness
 
 
 class HealthController(Controller):
@@ -30,11 +28,5 @@ class HealthController(Controller):
     )
     async def ready(self, resources: NamedDependency[Resources]) -> Response[Health]:
         """200 when PostgreSQL and the lake both answer a query, else 503 with each check."""
-        checks = list(
-            await asyncio.gather(check_postgres(resources.pool), check_lake(resources.lake))
-        )
-        ok = all(check.ok for check in checks)
-        return Response(
-            Health(status="ok" if ok else "unavailable", checks=checks),
-            status_code=200 if ok else 503,
-        )
+        health = await readiness(resources)
+        return Response(health, status_code=200 if health.status == "ok" else 503)

@@ -6,9 +6,9 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
-from api.queries.tuning import find_table, results
 from api.resources import Resources
 from api.schemas import TuningResults
+from api.services.tuning import tuning_results
 
 
 class TuningController(Controller):
@@ -23,9 +23,4 @@ class TuningController(Controller):
     ) -> TuningResults:
         """Rows of the tuning results table, newest first; `available` is false (and the list
         empty) until the tuning job has created its table."""
-        async with resources.pool.connection() as conn:
-            table = await find_table(conn)
-            if table is None:
-                return TuningResults(available=False, table=None, results=[])
-            rows = await results(conn, table, limit)
-        return TuningResults(available=True, table=table, results=rows)
+        return await tuning_results(resources, limit)

@@ -1,14 +1,13 @@
 """Clips from PostgreSQL, newest first, paged by keyset.
 
-The cursor is the (detected_at, id) of the last row of a page: the next page starts strictly
+A page after `after`, the (detected_at, id) of the previous page's last row, starts strictly
 after it in the same order, so rows inserted meanwhile never shift or repeat a page (offset
-paging would). The index on (status, detected_at) serves the query.
+paging would). The index on (status, detected_at) serves the query. The cursor that carries
+`after` to clients is api/services/clips.py's.
 """
 
-import base64
-import binascii
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from psycopg import AsyncConnection
 from psycopg.rows import class_row
@@ -22,10 +21,6 @@ _COLUMNS = """
 """
 
 
-class BadCursorError(ValueError):
-    """A cursor this API did not issue (or one that was edited)."""
-
-
 @dataclass(frozen=True)
 class ClipQuery:
     status: str
@@ -34,20 +29,6 @@ class ClipQuery:
     end: datetime | None = None
     broadcaster_id: str | None = None
     after: tuple[datetime, int] | None = None
-
-
-def encode_cursor(detected_at: datetime, clip_row_id: int) -> str:
-    micros = int(detected_at.timestamp() * 1_000_000)
-    return base64.urlsafe_b64encode(f"{micros}:{clip_row_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        micros, row_id = (int(part) for part in raw.split(":"))
-        return datetime.fromtimestamp(micros / 1_000_000, UTC), row_id
-    except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError, OSError) as error:
-        raise BadCursorError(cursor) from error
 
 
 async def list_clips(conn: AsyncConnection, query: ClipQuery) -> list[Clip]:
