@@ -16,7 +16,6 @@ import anyio
 import duckdb
 
 from warehouse.catalog import create_views
-from warehouse.lake_schema import DATASETS
 from warehouse.lake_store import LakeStore
 
 T = TypeVar("T")
@@ -43,8 +42,7 @@ class LakeReader:
     def _make_views(self) -> None:
         # A dataset without files is an empty view until its first file arrives, so the
         # views are rebuilt once one of those appears (checked at most every few seconds).
-        create_views(self._con, self.store)
-        self._empty = {d.name for d in DATASETS if not self.store.list(d.name)}
+        self._empty = create_views(self._con, self.store)
         self._checked_at = time.monotonic()
 
     def refresh_if_stale(self) -> None:

@@ -7,9 +7,7 @@ because nothing has arrived.
 """
 
 import duckdb
-import pyarrow as pa
 
-from warehouse.lake import PARTITION_COLUMN, to_lake_table
 from warehouse.lake_schema import CHAT_MESSAGES, DATASETS, Dataset
 from warehouse.lake_store import LakeStore
 
@@ -29,26 +27,33 @@ def connect(lake_uri: str, database: str = ":memory:") -> duckdb.DuckDBPyConnect
     return con
 
 
-def create_views(con: duckdb.DuckDBPyConnection, store: LakeStore) -> None:
+def create_views(con: duckdb.DuckDBPyConnection, store: LakeStore) -> set[str]:
+    """A view per dataset; returns the names of those that have no files yet (empty views,
+    to be made again once a file arrives)."""
     if store.local_root is None:
         con.execute("install httpfs; load httpfs")
+    empty = set()
     for dataset in DATASETS:
         columns = _CHAT_MESSAGE_COLUMNS if dataset is CHAT_MESSAGES else "*"
-        con.execute(f"create or replace view {dataset.name} as "
-                    f"select {columns} from {_source(con, store, dataset)}")
+        if store.list(dataset.name):
+            source = _read_parquet(store, dataset)
+        else:
+            source = _empty_table(con, dataset)
+            empty.add(dataset.name)
+        con.execute(f"create or replace view {dataset.name} as select {columns} from {source}")
+    return empty
 
 
-def _source(con: duckdb.DuckDBPyConnection, store: LakeStore, dataset: Dataset) -> str:
-    if store.list(dataset.name):
-        glob = store.path(f"{dataset.name}/*/*.parquet").replace("'", "''")
-        return f"read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
+def _read_parquet(store: LakeStore, dataset: Dataset) -> str:
+    glob = store.path(f"{dataset.name}/*/*.parquet").replace("'", "''")
+    return f"read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
+
+
+def _empty_table(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> str:
     # A real (empty) table rather than a registered Arrow object: cursors of the connection
     # see tables, but not objects registered on the connection itself.
     empty = f"_empty_{dataset.name}"
-    table = to_lake_table(pa.Table.from_pylist([], schema=dataset.schema), dataset)
-    shape = table.set_column(table.schema.get_field_index(PARTITION_COLUMN), PARTITION_COLUMN,
-                             pa.array([], pa.date32()))
-    con.register("_shape", shape)
+    con.register("_shape", dataset.read_schema.empty_table())
     con.execute(f"create or replace table {empty} as select * from _shape")
     con.unregister("_shape")
     return empty

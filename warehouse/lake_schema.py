@@ -16,6 +16,8 @@ from chatlake_contracts.lifecycle import validate_lifecycle_event
 from chatlake_contracts.windows import validate_chat_window
 
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
+# The hive partition column readers see: `date=YYYY-MM-DD` folders read back as a date.
+PARTITION_COLUMN = "date"
 
 CHAT_MESSAGE_SCHEMA = pa.schema([
     ("v", pa.int16()),
@@ -100,6 +102,16 @@ class Dataset:
         """Epoch-millisecond columns that Parquet stores as UTC timestamps."""
         return tuple(f.name for f in self.schema if f.name in {
             "timestamp", "window_start", "window_end"})
+
+    @property
+    def read_schema(self) -> pa.Schema:
+        """The dataset as readers see it (the DuckDB views, dbt's lake sources): the record
+        schema with epoch-ms columns as UTC timestamps, then the `date` partition column. The
+        shape of the empty relation read while the dataset has no files yet; dbt's own copy in
+        `_staging__sources.yml` is held equal to it by tests/dbt/test_lake_sources.py."""
+        ms_columns = self.ms_columns
+        fields = [f.with_type(TIMESTAMP) if f.name in ms_columns else f for f in self.schema]
+        return pa.schema([*fields, pa.field(PARTITION_COLUMN, pa.date32())])
 
 
 CHAT_MESSAGES = Dataset(

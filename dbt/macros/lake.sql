@@ -1,20 +1,23 @@
-{#- The lake's datasets as relations that exist even before the first file arrives. -#}
+{#- The lake's datasets as relations that exist even before the first file arrives. The lake's
+    location is lake_uri()'s alone: the sources in models/staging/_staging__sources.yml name the
+    datasets and their columns, and are read through lake_source(). -#}
 
 {% macro lake_source(dataset) -%}
     {#- source() is called on every render, so dbt records the dependency while parsing. -#}
-    {%- set relation = source('lake', dataset) -%}
+    {%- do source('lake', dataset) -%}
     {%- if execute and not lake_has_files(dataset) -%}
         ({{ lake_empty_relation(dataset) }})
     {%- else -%}
-        {{ relation }}
+        read_parquet('{{ lake_glob(dataset) | replace("'", "''") }}',
+            hive_partitioning = true, union_by_name = true)
     {%- endif -%}
 {%- endmacro %}
 
 
 {% macro lake_uri() -%}
     {#- --vars lake_uri, else $CHATLAKE_LAKE_URI, else <$CHATLAKE_STATE_DIR or .chatlake>/lake: the
-        default of chatlake/settings.py, relative to the working directory. Dagster passes the
-        resolved settings as --vars. Keep in step with the sources' external_location. -#}
+        default of core/settings.py, relative to the working directory. Dagster passes the
+        resolved settings as --vars. -#}
     {{- var('lake_uri', env_var('CHATLAKE_LAKE_URI',
         env_var('CHATLAKE_STATE_DIR', '.chatlake') ~ '/lake')).rstrip('/') -}}
 {%- endmacro %}
@@ -33,7 +36,9 @@
 
 
 {% macro lake_empty_relation(dataset) -%}
-    {#- Zero rows shaped like the dataset, from the column types declared in the sources YAML. -#}
+    {#- Zero rows shaped like the dataset, from the column types declared in the sources YAML;
+        tests/dbt/test_lake_sources.py holds them equal to warehouse/lake_schema.py's
+        Dataset.read_schema. -#}
     {%- set node = graph.sources.values() | selectattr('source_name', 'equalto', 'lake')
         | selectattr('name', 'equalto', dataset) | first -%}
     select
