@@ -1,5 +1,7 @@
-"""Tuning from history: replay chat through the detector, score against labelled highlights,
-search parameters on a training split, apply the winner.
+"""The detector's Python side: the reference (`reference`, the same windows and detections as the
+PyFlink job in streaming/), starting that job (`job`), and tuning from history: replay chat
+through the detector, score against labelled highlights, search parameters on a training split,
+apply the winner.
 
 Modules, in the order data flows through them:
 - `labels`: label files (`video_id,start_s,end_s[,split]`, crowd clips with views) -> `LabelSet`
