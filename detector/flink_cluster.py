@@ -176,9 +176,8 @@ class StandaloneCluster:
             "taskmanager.memory.framework.off-heap.size": "64m",
             "taskmanager.memory.managed.size": "192m",
             "taskmanager.memory.network.min": "32m", "taskmanager.memory.network.max": "64m",
-            # One task a TaskManager while there are free slots: losing one TaskManager then
-            # loses part of the job, and the other has the slots to take it over.
-            "cluster.evenly-spread-out-slots": "true",
+            # Spread tasks over the TaskManagers when it can (Flink may still pack them).
+            "taskmanager.load-balance.mode": "SLOTS",
             # A killed TaskManager is noticed in seconds, not after the 50 s default.
             "heartbeat.interval": "2000", "heartbeat.timeout": "10000",
             "io.tmp.dirs": str(tmp), "web.tmpdir": str(tmp),
