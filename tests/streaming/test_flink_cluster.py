@@ -20,6 +20,7 @@ from detector import reference as detection
 from detector.flink_cluster import StandaloneCluster, rest
 from tests.streaming import support
 from tests.support import REPO_ROOT, free_port, reachable_tmp_dir
+from warehouse.postgres import apply_migrations
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -66,8 +67,11 @@ def checkpoints(cluster: StandaloneCluster, job_id: str) -> dict:
 
 
 def test_taskmanager_killed_mid_stream_restores_from_the_checkpoint(
-        own_broker, postgres_server, flink_cluster, dota2_file, tmp_path):
-    servers, dsn, cluster = own_broker, postgres_server, flink_cluster
+        own_broker, external_postgres, flink_cluster, dota2_file, tmp_path):
+    # Kafka, PostgreSQL and Flink are all started by the test, none by chatlake: the job gets
+    # a DSN with a password for a non-superuser on Debian's PostgreSQL 15.
+    servers, dsn, cluster = own_broker, external_postgres, flink_cluster
+    apply_migrations(dsn)
     params = DetectorParams()
     records = support.load_chat(dota2_file, CHANNEL)
     ref_windows = detection.windows_from_records(records, params.bucket_ms)
