@@ -39,3 +39,15 @@ def test_submit_without_a_cluster_says_which_setting(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["detector", "submit"])
     assert result.exit_code == 2
     assert "CHATLAKE_DETECTOR_FLINK_ADDRESS" in result.output
+
+
+def test_up_with_a_cluster_that_does_not_answer_stops_with_the_address(tmp_path):
+    import pytest
+
+    from chatlake.embedded import processes, stack
+    from tests.support import free_port
+
+    address = f"127.0.0.1:{free_port()}"  # nothing listens there
+    settings = Settings(state_dir=tmp_path, detector={"flink_address": address})
+    with pytest.raises(processes.StartupError, match=f"Flink cluster at {address}"):
+        stack._submit_detector(settings, print)
