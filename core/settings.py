@@ -120,6 +120,17 @@ class DetectorSettings(BaseSettings):
         default=True, description="`chatlake up` also starts the detector (a mini-cluster)."
     )
     group_id: str = "chatlake-detector"
+    flink_address: str | None = Field(
+        default=None,
+        description="REST address (host:port) of a Flink 2.0 cluster's JobManager. Set: "
+        "`chatlake detector submit` and `up` submit the job there with `flink run -py` "
+        "instead of running a local mini-cluster.",
+    )
+    flink_python: str | None = Field(
+        default=None,
+        description="The Python (with apache-flink and chatlake-contracts) the cluster's "
+        "TaskManagers run the job's Python code with. Default: streaming/.venv's.",
+    )
     metrics_port: str | None = Field(
         default="9249-9259",
         description="Port (or range) of the job's Prometheus metrics reporter; empty: none.",

@@ -5,10 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.external_postgres import external_postgres
 from tests.standin.support import twitch_standin
 from tests.support import kafka_broker, postgres_server, shared_data_dir
 
-__all__ = ["dota2_file", "kafka_broker", "postgres_server", "shared_data", "twitch_standin"]
+__all__ = ["dota2_file", "external_postgres", "kafka_broker", "postgres_server", "shared_data",
+           "twitch_standin"]
 
 # The busiest Dota 2 broadcast (4,395 messages, 38 min): enough to leave the 5 min baseline
 # and fire several times with the default parameters.

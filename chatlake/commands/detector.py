@@ -67,6 +67,45 @@ def run_command(
     os.execv(command[0], command)  # noqa: S606 - our own interpreter, arguments as a list
 
 
+@detector_app.command("submit")
+def submit_command(
+    fresh: Annotated[bool, typer.Option(
+        help="Ignore retained checkpoints (the Kafka group's committed offsets still apply)."
+    )] = False,
+    parallelism: Annotated[int | None, typer.Option(help="Overrides the setting.")] = None,
+    address: Annotated[str | None, typer.Option(
+        help="JobManager REST address host:port (default: CHATLAKE_DETECTOR_FLINK_ADDRESS).")]
+    = None,
+) -> None:
+    """Submit the detector to a standalone Flink cluster with `flink run -py` (detached);
+    prints the Flink job id."""
+    from detector import flink_cluster
+
+    settings = Settings()
+    address = address or settings.detector.flink_address
+    if not address:
+        typer.echo("detector: no cluster: set CHATLAKE_DETECTOR_FLINK_ADDRESS or --address",
+                   err=True)
+        raise typer.Exit(2)
+    params = applied_or_exit(settings)
+    ensure_streaming_env()
+    if settings.kafka.embedded:
+        from chatlake.embedded import kafka
+
+        kafka.create_topics(settings.kafka.servers, topics.TOPICS)
+    python = Path(settings.detector.flink_python) if settings.detector.flink_python else None
+    arguments = flink_cluster.job_arguments(settings, parallelism=parallelism,
+                                            restore=None if fresh else "latest", python=python)
+    typer.echo(f"detector: parameters from {params.source}", err=True)
+    try:
+        job_id = flink_cluster.submit(address, arguments, python=python,
+                                      log_dir=settings.log_dir / "flink-client")
+    except RuntimeError as error:
+        typer.echo(f"detector: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(job_id)
+
+
 @detector_app.command("reference")
 def reference_command(
     file: Annotated[Path, typer.Argument(help="A chat file the importers read.")],

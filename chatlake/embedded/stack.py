@@ -99,6 +99,9 @@ def _check_detector_params(settings: Settings) -> None:
 
 
 def _up_detector(settings: Settings, say: Say) -> None:
+    if settings.detector.flink_address:
+        _submit_detector(settings, say)
+        return
     current = processes.running(settings.run_dir, DETECTOR)
     if current is not None:
         say(f"detector already running (pid {current.pid})")
@@ -111,6 +114,31 @@ def _up_detector(settings: Settings, say: Say) -> None:
     )
     say(f"detector starting (pid {record.pid}), log "
         f"{processes.log_file(settings.log_dir, DETECTOR)}")
+
+
+def _submit_detector(settings: Settings, say: Say) -> None:
+    """A Flink cluster is configured: submit the job there unless it already runs."""
+    from detector import flink_cluster
+
+    address = settings.detector.flink_address
+    try:
+        jobs = flink_cluster.rest(address, "/jobs/overview").get("jobs", [])
+    except OSError as error:
+        raise processes.StartupError(f"the Flink cluster at {address} does not answer: "
+                                     f"{error}") from None
+    running = [j for j in jobs if j.get("name") == "chatlake-detector"
+               and j.get("state") in ("RUNNING", "CREATED", "RESTARTING", "INITIALIZING")]
+    if running:
+        say(f"detector already running on the Flink cluster {address} (job {running[0]['jid']})")
+        return
+    python = settings.detector.flink_python
+    try:
+        job_id = flink_cluster.submit(
+            address, flink_cluster.job_arguments(settings, python=python and Path(python)),
+            python=python and Path(python), log_dir=settings.log_dir / "flink-client")
+    except RuntimeError as error:
+        raise processes.StartupError(f"detector: {error}") from None
+    say(f"detector submitted to the Flink cluster {address} (job {job_id})")
 
 
 def _up_kafka(settings: Settings, say: Say, *, start: bool) -> None:
