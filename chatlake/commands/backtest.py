@@ -77,7 +77,7 @@ def _inputs(files, labels, clips, min_views, lake, channel, start, since, until,
         if files:
             raise ChatInputError("give chat files or --lake, not both")
         from warehouse.catalog import connect
-        chat: ChatInput = from_lake(connect(Settings().lake), channel,
+        chat: ChatInput = from_lake(connect(Settings().lake.uri), channel,
                                     iso_time(since, "--since"), iso_time(until, "--until"))
     else:
         if not files:
