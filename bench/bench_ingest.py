@@ -28,8 +28,7 @@ from standin import StandInClient, TwitchStandIn
 from standin.synthetic import generate as synthetic_chat
 from standin.synthetic import synthetic_channels
 from tests.standin.support import ingest_config, running, seeded_store
-from tests.support import free_port
-from tests.warehouse.support import private_broker
+from tests.support import free_port, private_broker
 
 SAMPLE = 10_000
 

@@ -29,8 +29,8 @@ from chatlake_contracts import topics
 
 from ingest.chat_import import import_files_to_lake, import_to_kafka, import_to_lake
 from ingest.importers import ImportOptions
-from tests.support import shared_data_dir
-from tests.warehouse.support import encoded, private_broker, produce, synthetic_message
+from tests.support import private_broker, shared_data_dir
+from tests.warehouse.support import encoded, produce, synthetic_message
 from warehouse.archiver import Archiver, ArchiverConfig, relax_gc_for_batches
 from warehouse.lake_store import LakeStore
 

@@ -9,6 +9,7 @@ import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -73,4 +74,19 @@ def postgres_server() -> Iterator[str]:
         yield server.dsn()
     finally:
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def private_broker() -> Iterator[str]:
+    """A Tansu broker of this test alone (topics created), stopped afterwards."""
+    root = reachable_tmp_dir("chatlake-kafka-")
+    port = free_port()
+    try:
+        kafka.start(port, run_dir=root / "run", log_dir=root / "logs")
+        servers = f"127.0.0.1:{port}"
+        kafka.create_topics(servers, TOPICS)
+        yield servers
+    finally:
+        kafka.stop(root / "run")
         shutil.rmtree(root, ignore_errors=True)

@@ -12,7 +12,8 @@ import pytest
 
 from ingest.chat_import import import_to_kafka
 from ingest.importers import ImportOptions
-from tests.warehouse.support import archive_until, private_broker
+from tests.support import private_broker
+from tests.warehouse.support import archive_until
 from warehouse.catalog import connect
 
 

@@ -13,13 +13,11 @@ from collections.abc import Iterator
 import pytest
 from chatlake_contracts import topics
 from chatlake_contracts.detector import DetectorParams
-from chatlake_contracts.topics import TOPICS
 
-from chatlake.embedded import kafka
 from detector import reference as detection
 from detector.flink_cluster import StandaloneCluster, rest
 from tests.streaming import support
-from tests.support import REPO_ROOT, free_port, reachable_tmp_dir
+from tests.support import REPO_ROOT, free_port, private_broker, reachable_tmp_dir
 from warehouse.postgres import apply_migrations
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -31,16 +29,8 @@ CHANNEL = "dota2-cluster"
 @pytest.fixture(scope="module")
 def own_broker() -> Iterator[str]:
     """A broker of this module's own: the job reads the contract topic names, as in production."""
-    root = reachable_tmp_dir("chatlake-kafka-cluster-")
-    port = free_port()
-    try:
-        kafka.start(port, run_dir=root / "run", log_dir=root / "logs")
-        servers = f"127.0.0.1:{port}"
-        kafka.create_topics(servers, TOPICS)
+    with private_broker() as servers:
         yield servers
-    finally:
-        kafka.stop(root / "run")
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

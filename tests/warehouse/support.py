@@ -1,19 +1,14 @@
 """Helpers for the lake tests: synthetic chat records, a private Tansu broker, producing."""
 
 import asyncio
-import shutil
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
 from chatlake_contracts.chat import chat_message
-from chatlake_contracts.topics import TOPICS
 
-from chatlake.embedded import kafka
 from core.kafka import chat_producer
-from tests.support import free_port, reachable_tmp_dir
 from warehouse.archiver import Archiver, ArchiverConfig
 from warehouse.catalog import connect
 from warehouse.lake_store import LakeStore
@@ -28,21 +23,6 @@ def synthetic_message(i: int, *, channels: int = 7) -> dict:
         timestamp=BASE_MS + i * 10, text=text, source="synthetic", user_id=str(i % 997),
         user_name=f"user{i % 997}", emotes=[{"emote_id": "25", "begin": 6, "end": 11}],
     )
-
-
-@contextmanager
-def private_broker() -> Iterator[str]:
-    """A Tansu broker of this test alone (topics created), stopped afterwards."""
-    root = reachable_tmp_dir("chatlake-lake-kafka-")
-    port = free_port()
-    try:
-        kafka.start(port, run_dir=root / "run", log_dir=root / "logs")
-        servers = f"127.0.0.1:{port}"
-        kafka.create_topics(servers, TOPICS)
-        yield servers
-    finally:
-        kafka.stop(root / "run")
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def produce(servers: str, topic: str, values: Iterable[tuple[bytes | None, bytes | None]]) -> int:

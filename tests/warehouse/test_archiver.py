@@ -11,13 +11,13 @@ import pytest
 from chatlake_contracts import topics
 from chatlake_contracts.lifecycle import lifecycle_event
 
+from tests.support import private_broker
 from tests.warehouse.support import (
     BASE_MS,
     archive_until,
     encoded,
     lake_count,
     parquet_files,
-    private_broker,
     produce,
     synthetic_message,
 )
