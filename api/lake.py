@@ -2,9 +2,9 @@
 
 A DuckDB connection is not safe to share between threads, but cursors of one connection are
 (each is its own connection to the same database), so every query gets a fresh cursor inside the
-worker thread that runs it. The catalog's views read Parquet files in place, so new files are seen
-by the next query without any refresh; only a dataset that had no files at all when the views
-were made needs its view made again, which `refresh_if_stale` does at most every few seconds.
+worker thread that runs it. The catalog's views read the Delta tables in place, so each query sees
+the newest commit without any refresh; only a table that did not exist yet when the views were
+made needs its view made again, which `refresh_if_stale` does at most every few seconds.
 """
 
 import threading
@@ -30,8 +30,8 @@ MAX_CONCURRENT_QUERIES = 4
 class LakeReader:
     """Read-only SQL over the lake's views (`chat_messages`, `chat_windows`, ...)."""
 
-    def __init__(self, lake_uri: str) -> None:
-        self.store = LakeStore(lake_uri)
+    def __init__(self, lake: LakeStore | str) -> None:
+        self.store = lake if isinstance(lake, LakeStore) else LakeStore.at(lake)
         self._con = duckdb.connect(":memory:", config={"threads": DUCKDB_THREADS})
         self._lock = threading.Lock()
         self._limiter = anyio.CapacityLimiter(MAX_CONCURRENT_QUERIES)
@@ -40,8 +40,8 @@ class LakeReader:
         self._make_views()
 
     def _make_views(self) -> None:
-        # A dataset without files is an empty view until its first file arrives, so the
-        # views are rebuilt once one of those appears (checked at most every few seconds).
+        # A table not created yet is an empty view until its first commit, so the views are
+        # rebuilt once one of those appears (checked at most every few seconds).
         self._empty = create_views(self._con, self.store)
         self._checked_at = time.monotonic()
 
@@ -51,7 +51,7 @@ class LakeReader:
         with self._lock:
             if time.monotonic() - self._checked_at < EMPTY_VIEW_RECHECK_SECONDS:
                 return
-            if any(self.store.list(name) for name in self._empty):
+            if any(self.store.exists(name) for name in self._empty):
                 self._make_views()
             else:
                 self._checked_at = time.monotonic()

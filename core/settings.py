@@ -29,8 +29,24 @@ class LakeSettings(BaseSettings):
 
     uri: str | None = Field(
         default=None,
-        description="Where the lake lives: a folder or s3://bucket/prefix. "
+        description="Where the lake's Delta tables live: a folder or s3://bucket/prefix. "
         "Default: <state_dir>/lake.",
+    )
+    # An S3 lake: the usual endpoint and credentials. Unset values fall back to the AWS_*
+    # variables and files that delta-rs and DuckDB read themselves.
+    s3_endpoint_url: str | None = Field(
+        default=None, description="S3 API endpoint, e.g. http://127.0.0.1:9000 (MinIO, moto)."
+    )
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = Field(default=None, repr=False)
+    s3_allow_http: bool = Field(
+        default=False, description="Allow a plain-HTTP endpoint (a server on loopback)."
+    )
+    vacuum_retention_hours: float = Field(
+        default=168.0,
+        description="`chatlake lake vacuum` deletes files no table version has needed for this "
+        "long; a reader that pinned an older version keeps it this long.",
     )
 
 

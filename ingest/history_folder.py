@@ -50,5 +50,5 @@ def options_for(path: Path) -> ImportOptions:
 
 
 def import_file(path: Path, lake_uri: str) -> FileReport:
-    """Import one file into the lake; re-importing replaces its earlier files (no doubles)."""
-    return import_to_lake(path, options_for(path), LakeStore(lake_uri))
+    """Import one file into the lake; importing it again writes nothing, a changed file replaces its rows."""
+    return import_to_lake(path, options_for(path), LakeStore.at(lake_uri))

@@ -25,6 +25,7 @@ from warehouse.lake_schema import Dataset
 class ParsedBatch:
     table: pa.Table | None                      # lake table of the valid records
     dead_letters: list[dict[str, Any]] = field(default_factory=list)
+    dead_letter_offsets: list[int] = field(default_factory=list)  # where each was read
 
 
 def parse_batch(dataset: Dataset, values: Sequence[bytes | None], offsets: Sequence[int],
@@ -61,6 +62,7 @@ def _parse_each(dataset: Dataset, values: Sequence[bytes | None], offsets: Seque
                 location: str) -> ParsedBatch:
     good: list[dict[str, Any]] = []
     dead: list[dict[str, Any]] = []
+    dead_offsets: list[int] = []
     now_ms = int(time.time() * 1000)
     for value, offset in zip(values, offsets, strict=True):
         try:
@@ -72,5 +74,6 @@ def _parse_each(dataset: Dataset, values: Sequence[bytes | None], offsets: Seque
                 origin="archiver", error=f"{dataset.name}: {error}", raw=value or b"",
                 timestamp=now_ms, location=f"{location}@{offset}",
             ))
+            dead_offsets.append(offset)
     table = to_lake_table(table_from_records(good, dataset), dataset) if good else None
-    return ParsedBatch(table, dead)
+    return ParsedBatch(table, dead, dead_offsets)

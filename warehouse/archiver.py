@@ -1,34 +1,35 @@
-"""The lake archiver: Kafka topics -> Parquet files in the lake, each message exactly once.
+"""The lake archiver: Kafka topics -> the lake's Delta tables, each message exactly once.
 
 How "exactly once" holds when the process is killed at any moment:
-- A batch of one Kafka partition becomes files named `<topic>+<partition>+<epoch>+<first>+<last>`
-  (first/last offsets, one file per UTC day), written atomically; offsets are committed only
-  after every file of the batch is durable.
-- On (re)assignment of a partition, files of that partition whose first offset is at or after
-  the committed offset were written but never committed: they are deleted before consuming
-  again, so the re-read batch replaces them instead of doubling them.
-- `epoch` tells offsets of one life of a topic from the next: the embedded broker keeps
-  nothing across restarts, so offset 0 comes back. The epoch is kept in the lake beside the
-  data (`_archiver/<group>/<topic>+<partition>.json`); a new one starts only when the group has
-  no committed offset *and* the previous epoch had committed something. Files of old epochs are
-  never touched.
+- A batch becomes one Delta commit per table, and each commit carries an application
+  transaction per topic-partition it holds: app id `<group>/<topic>/<partition>/<epoch>`,
+  version = the batch's last offset. The rows and the record of how far they go land together
+  or not at all.
+- Kafka offsets are committed only after the table commits. A crash in between leaves the
+  table ahead of Kafka; on (re)assignment the archiver reads the table's transaction versions
+  and seeks past what the table already has, so the batch is not written twice.
+- Dead letters go to their own table, committed first with the same app ids; when a batch is
+  redone, dead letters at or below that table's version are left out.
+- `epoch` tells offsets of one life of a topic from the next (archiver_epochs.py): the
+  embedded broker keeps nothing across restarts, so offset 0 comes back.
 """
 
 import asyncio
 import gc
 import logging
 import time
-import uuid
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-import orjson
+import pyarrow as pa
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
 
-from warehouse.archive_batch import parse_batch
-from warehouse.lake import table_from_records, to_lake_table, write_partitioned
+from warehouse.archive_batch import ParsedBatch, parse_batch
+from warehouse.archiver_epochs import EpochBook
+from warehouse.lake import table_from_records, to_lake_table
 from warehouse.lake_schema import DATASET_BY_TOPIC, DATASETS, DEAD_LETTERS, Dataset
 from warehouse.lake_store import LakeStore
 
@@ -62,64 +63,8 @@ class _Pending:
     records: list[ConsumerRecord] = field(default_factory=list)
 
     @property
-    def first_offset(self) -> int:
-        return self.records[0].offset
-
-    @property
     def last_offset(self) -> int:
         return self.records[-1].offset
-
-
-def file_stem(tp: TopicPartition, epoch: str, first: int, last: int) -> str:
-    return f"{tp.topic}+{tp.partition}+{epoch}+{first:019d}+{last:019d}"
-
-
-def _parse_stem(relative: str) -> tuple[str, int, str, int] | None:
-    name = relative.rsplit("/", 1)[-1].removesuffix(".parquet")
-    parts = name.split("+")
-    if len(parts) != 5:
-        return None
-    topic, partition, epoch, first, _last = parts
-    return topic, int(partition), epoch, int(first)
-
-
-class EpochBook:
-    """The epoch of each partition, persisted in the lake (see the module docstring)."""
-
-    def __init__(self, store: LakeStore, group_id: str) -> None:
-        self._store = store
-        self._folder = f"_archiver/{group_id}"
-        self._epochs: dict[TopicPartition, str] = {}
-        self._unconfirmed: set[TopicPartition] = set()
-
-    def _path(self, tp: TopicPartition) -> str:
-        return f"{self._folder}/{tp.topic}+{tp.partition}.json"
-
-    def open(self, tp: TopicPartition, committed: int | None) -> str:
-        raw = self._store.read_bytes(self._path(tp))
-        marker = orjson.loads(raw) if raw else None
-        if marker and (committed is not None or not marker["committed"]):
-            epoch = marker["epoch"]
-            if not marker["committed"]:
-                self._unconfirmed.add(tp)
-        else:
-            epoch = uuid.uuid4().hex[:12]
-            self._store.write_bytes(self._path(tp), orjson.dumps(
-                {"epoch": epoch, "committed": committed is not None}))
-            if committed is None:
-                self._unconfirmed.add(tp)
-        self._epochs[tp] = epoch
-        return epoch
-
-    def epoch(self, tp: TopicPartition) -> str:
-        return self._epochs[tp]
-
-    def confirm(self, tps: Iterable[TopicPartition]) -> None:
-        """Record that these partitions' epochs now have committed offsets."""
-        for tp in set(tps) & self._unconfirmed:
-            self._store.write_bytes(self._path(tp), orjson.dumps(
-                {"epoch": self._epochs[tp], "committed": True}))
-            self._unconfirmed.discard(tp)
 
 
 class Archiver(ConsumerRebalanceListener):
@@ -132,15 +77,18 @@ class Archiver(ConsumerRebalanceListener):
         self._pending: dict[TopicPartition, _Pending] = {}
         self._pending_count = 0
         self._pending_since = 0.0
+        # The last offset each table holds per partition (its transaction version), by table.
+        self._written: dict[str, dict[TopicPartition, int]] = defaultdict(dict)
+        # Assigned partitions whose position has been set from the table and Kafka's commit.
+        self._ready: set[TopicPartition] = set()
         self._lock = asyncio.Lock()
         self._consumer: AIOKafkaConsumer | None = None
         self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="archiver")
 
+    def app_id(self, tp: TopicPartition) -> str:
+        return f"{self.config.group_id}/{tp.topic}/{tp.partition}/{self.epochs.epoch(tp)}"
+
     async def run(self, stop: asyncio.Event) -> None:
-        for dataset in (*self.config.datasets, DEAD_LETTERS):
-            removed = self.store.remove_temporaries(dataset.name)
-            if removed:
-                log.info("removed %d half-written files from %s", removed, dataset.name)
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self.config.bootstrap_servers,
             group_id=self.config.group_id,
@@ -173,7 +121,15 @@ class Archiver(ConsumerRebalanceListener):
             await self._consumer.stop()
             self._threads.shutdown()
 
-    def _buffer(self, tp: TopicPartition, records: Sequence) -> None:
+    def _buffer(self, tp: TopicPartition, records: Sequence[ConsumerRecord]) -> None:
+        # The consumer may fetch for a partition while its assignment is still being set up
+        # (the table read below, then a seek); those records are read again after the seek.
+        if tp not in self._ready:
+            return
+        # Records the table already holds are left out (belt and braces after the seek).
+        done = self._written[DATASET_BY_TOPIC[tp.topic].name].get(tp, -1)
+        if records and records[0].offset <= done:
+            records = [r for r in records if r.offset > done]
         if not records:
             return
         if not self._pending_count:
@@ -187,7 +143,7 @@ class Archiver(ConsumerRebalanceListener):
         if not self._pending_count:
             return False
         # Once the topics are drained, waiting longer only delays the data; a short floor
-        # keeps a trickle of messages from becoming a file per poll.
+        # keeps a trickle of messages from becoming a commit per poll.
         age = time.monotonic() - self._pending_since
         limit = min(IDLE_FLUSH_SECONDS, self.config.max_batch_seconds) if caught_up \
             else self.config.max_batch_seconds
@@ -207,25 +163,56 @@ class Archiver(ConsumerRebalanceListener):
             self.archived += written
 
     def _write(self, pending: dict[TopicPartition, _Pending]) -> int:
-        # Partitions are parsed and written in parallel: pyarrow releases the GIL.
-        return sum(self._threads.map(self._write_partition, pending.items()))
+        """Parse every partition's records (in parallel: pyarrow and DuckDB release the GIL),
+        then commit dead letters, then each dataset's rows; returns the rows archived."""
+        parsed = dict(zip(pending, self._threads.map(self._parse, pending.items()),
+                          strict=True))
+        self._commit_dead_letters(pending, parsed)
+        by_dataset: dict[Dataset, list[TopicPartition]] = defaultdict(list)
+        for tp in pending:
+            by_dataset[DATASET_BY_TOPIC[tp.topic]].append(tp)
+        commits = [(dataset, tps, [parsed[tp].table for tp in tps
+                                   if parsed[tp].table is not None])
+                   for dataset, tps in by_dataset.items()]
+        list(self._threads.map(lambda c: self._commit(c[0], c[1], c[2], pending), commits))
+        return sum(sum(t.num_rows for t in tables) for _, _, tables in commits)
 
-    def _write_partition(self, item: tuple[TopicPartition, _Pending]) -> int:
+    def _parse(self, item: tuple[TopicPartition, _Pending]) -> ParsedBatch:
         tp, batch = item
-        dataset = DATASET_BY_TOPIC[tp.topic]
-        stem = file_stem(tp, self.epochs.epoch(tp), batch.first_offset, batch.last_offset)
-        parsed = parse_batch(dataset, [r.value for r in batch.records],
-                             [r.offset for r in batch.records], f"{tp.topic}/{tp.partition}")
-        if parsed.table is not None:
-            write_partitioned(self.store, dataset, parsed.table, stem)
-        if parsed.dead_letters:
-            table = to_lake_table(table_from_records(parsed.dead_letters, DEAD_LETTERS),
-                                  DEAD_LETTERS)
-            write_partitioned(self.store, DEAD_LETTERS, table, stem)
-            self.dead_lettered += len(parsed.dead_letters)
-            log.warning("%s: %d invalid records dead-lettered, first: %s", stem,
-                        len(parsed.dead_letters), parsed.dead_letters[0]["error"])
-        return parsed.table.num_rows if parsed.table is not None else 0
+        return parse_batch(DATASET_BY_TOPIC[tp.topic], [r.value for r in batch.records],
+                           [r.offset for r in batch.records], f"{tp.topic}/{tp.partition}")
+
+    def _commit(self, dataset: Dataset, tps: list[TopicPartition], tables: list[pa.Table],
+                pending: dict[TopicPartition, _Pending]) -> None:
+        versions = {tp: pending[tp].last_offset for tp in tps}
+        if tables:
+            self.store.append(dataset.name, pa.concat_tables(tables) if len(tables) > 1
+                              else tables[0],
+                              transactions={self.app_id(tp): v for tp, v in versions.items()})
+        # A batch of only dead letters has no rows here; were it redone, its dead letters
+        # would be left out by their own table's versions.
+        self._written[dataset.name].update(versions)
+
+    def _commit_dead_letters(self, pending: dict[TopicPartition, _Pending],
+                             parsed: dict[TopicPartition, ParsedBatch]) -> None:
+        done = self._written[DEAD_LETTERS.name]
+        letters, versions = [], {}
+        for tp, batch in parsed.items():
+            fresh = [letter for letter, offset in zip(batch.dead_letters,
+                                                      batch.dead_letter_offsets, strict=True)
+                     if offset > done.get(tp, -1)]
+            if fresh:
+                letters += fresh
+                versions[tp] = pending[tp].last_offset
+                log.warning("%s/%d: %d invalid records dead-lettered, first: %s", tp.topic,
+                            tp.partition, len(fresh), fresh[0]["error"])
+        if not letters:
+            return
+        table = to_lake_table(table_from_records(letters, DEAD_LETTERS), DEAD_LETTERS)
+        self.store.append(DEAD_LETTERS.name, table,
+                          transactions={self.app_id(tp): v for tp, v in versions.items()})
+        done.update(versions)
+        self.dead_lettered += len(letters)
 
     # ConsumerRebalanceListener
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
@@ -233,24 +220,30 @@ class Archiver(ConsumerRebalanceListener):
         # elsewhere: their next owner re-reads it from the committed offset.
         async with self._lock:
             for tp in revoked:
+                self._ready.discard(tp)
                 dropped = self._pending.pop(tp, None)
                 if dropped:
                     self._pending_count -= len(dropped.records)
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         assert self._consumer is not None
+        committed = {tp: await self._consumer.committed(tp) for tp in assigned}
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.epochs.open, assigned, committed)
+        for table in {DATASET_BY_TOPIC[tp.topic].name for tp in assigned} | {DEAD_LETTERS.name}:
+            ids = {self.app_id(tp): tp for tp in assigned}
+            versions = await loop.run_in_executor(
+                None, self.store.transaction_versions, table, list(ids))
+            for tp in assigned:
+                self._written[table].pop(tp, None)  # another archiver may have moved it on
+            self._written[table].update({ids[app]: v for app, v in versions.items()})
         for tp in assigned:
-            committed = await self._consumer.committed(tp)
-            epoch = self.epochs.open(tp, committed)
-            self._remove_uncommitted(tp, epoch, committed or 0)
-
-    def _remove_uncommitted(self, tp: TopicPartition, epoch: str, committed: int) -> None:
-        dataset = DATASET_BY_TOPIC[tp.topic]
-        for folder in {dataset.name, DEAD_LETTERS.name}:
-            for relative in self.store.list(folder):
-                parsed = _parse_stem(relative)
-                if parsed and parsed[:3] == (tp.topic, tp.partition, epoch) \
-                        and parsed[3] >= committed:
-                    self.store.delete(relative)
-                    log.info("removed uncommitted %s", relative)
-
+            done = self._written[DATASET_BY_TOPIC[tp.topic].name].get(tp)
+            resume = committed[tp] or 0  # nothing committed: from the start ("earliest")
+            if done is not None and done + 1 > resume:
+                log.info("%s/%d: the lake already holds offsets up to %d, resuming after them",
+                         tp.topic, tp.partition, done)
+                resume = done + 1
+            # Always set: records fetched while this ran were dropped by _buffer.
+            self._consumer.seek(tp, resume)
+            self._ready.add(tp)

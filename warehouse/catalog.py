@@ -1,15 +1,17 @@
-"""DuckDB over the lake: one view per dataset, for `chatlake sql`, the API and Python code.
+"""DuckDB over the lake: one view per table, for `chatlake sql`, the API and Python code.
 
-Views read the Parquet files in place (hive partitions, so `date` is a column and filters on it
-prune folders). `chat_messages` also lifts the nested `metadata` fields to top-level columns.
-A dataset with no files yet is an empty view of the right shape, so queries never fail just
-because nothing has arrived.
+Views read the Delta tables in place with `delta_scan`: each query sees the newest committed
+version (or the one asked for, `as_of`), never a half-written batch or a compaction's leftovers,
+and filters on `date` skip whole partitions. `chat_messages` also lifts the nested `metadata`
+fields to top-level columns. A table that does not exist yet is an empty view of the right
+shape, so queries never fail just because nothing has arrived.
 """
 
 import duckdb
 
+from warehouse.duckdb_lake import load_lake_extensions
 from warehouse.lake_schema import CHAT_MESSAGES, DATASETS, Dataset
-from warehouse.lake_store import LakeStore
+from warehouse.lake_store import LakeStore, TableVersion
 
 _CHAT_MESSAGE_COLUMNS = """
     * exclude (metadata),
@@ -21,22 +23,30 @@ _CHAT_MESSAGE_COLUMNS = """
 """
 
 
-def connect(lake_uri: str, database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+def connect(lake: LakeStore | str, database: str = ":memory:",
+            as_of: TableVersion = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(database)
-    create_views(con, LakeStore(lake_uri))
+    create_views(con, lake if isinstance(lake, LakeStore) else LakeStore.at(lake), as_of)
     return con
 
 
-def create_views(con: duckdb.DuckDBPyConnection, store: LakeStore) -> set[str]:
-    """A view per dataset; returns the names of those that have no files yet (empty views,
-    to be made again once a file arrives)."""
-    if store.local_root is None:
-        con.execute("install httpfs; load httpfs")
+def create_views(con: duckdb.DuckDBPyConnection, store: LakeStore,
+                 as_of: TableVersion = None) -> set[str]:
+    """A view per table (each at its version as of `as_of`: a table version number or a
+    time); returns the names of those that do not exist yet (empty views, to be made again
+    once the table appears)."""
+    load_lake_extensions(con, store)
     empty = set()
     for dataset in DATASETS:
         columns = _CHAT_MESSAGE_COLUMNS if dataset is CHAT_MESSAGES else "*"
-        if store.list(dataset.name):
-            source = _read_parquet(store, dataset)
+        version = None
+        if as_of is None:
+            exists = store.exists(dataset.name)
+        else:
+            table = store.open(dataset.name, as_of)
+            exists, version = table is not None, table and table.version()
+        if exists:
+            source = _delta_scan(store, dataset, version)
         else:
             source = _empty_table(con, dataset)
             empty.add(dataset.name)
@@ -44,9 +54,10 @@ def create_views(con: duckdb.DuckDBPyConnection, store: LakeStore) -> set[str]:
     return empty
 
 
-def _read_parquet(store: LakeStore, dataset: Dataset) -> str:
-    glob = store.path(f"{dataset.name}/*/*.parquet").replace("'", "''")
-    return f"read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"
+def _delta_scan(store: LakeStore, dataset: Dataset, version: int | None) -> str:
+    uri = store.table_uri(dataset.name).replace("'", "''")
+    pinned = f", version => {int(version)}" if version is not None else ""
+    return f"delta_scan('{uri}'{pinned})"
 
 
 def _empty_table(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> str:

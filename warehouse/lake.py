@@ -1,9 +1,8 @@
-"""Turning records into partitioned Parquet files of the lake.
+"""Turning records into rows of the lake's tables.
 
 Two ways in: Python dicts (importers writing straight to the lake) and raw JSON lines (the
 archiver, which hands Kafka values to DuckDB's JSON reader without touching each record in
-Python). Both end in `write_partitioned`, which splits a table by UTC day and writes one file
-per day under a name the caller chooses, so writing the same batch again replaces it.
+Python). Both end in `to_lake_table`, the shape the dataset's Delta table stores.
 """
 
 import functools
@@ -14,12 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from warehouse.lake_schema import TIMESTAMP, Dataset
-from warehouse.lake_store import LakeStore
+from warehouse.lake_schema import PARTITION_COLUMN, TIMESTAMP, Dataset
 
-PARTITION_COLUMN = "date"
 # DuckDB reads JSON from files; a batch is staged in memory-backed /dev/shm where there is one.
 _SCRATCH = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108
 _connections = threading.local()
@@ -68,28 +64,15 @@ def _duckdb_columns(schema: pa.Schema) -> str:
     return "{" + ", ".join(f"'{name}': '{kind}'" for name, kind, *_ in types) + "}"
 
 
-def to_lake_table(table: pa.Table, dataset: Dataset) -> pa.Table:
-    """Store epoch-ms columns as UTC timestamps and add the `date` partition column."""
+def to_lake_table(table: pa.Table, dataset: Dataset, import_digest: str | None = None) -> pa.Table:
+    """A table of records in the dataset's table schema (`read_schema`): epoch-ms columns as
+    UTC timestamps, the lake's own columns (`import_digest`), the `date` partition column."""
     for name in dataset.ms_columns:
         index = table.schema.get_field_index(name)
         table = table.set_column(index, name, table.column(name).cast(TIMESTAMP))
-    # UTC day as YYYY-MM-DD; casting through date32 is ~5x cheaper than strftime.
-    day = table.column(dataset.time_column).cast(pa.date32()).cast(pa.string())
-    return table.append_column(PARTITION_COLUMN, day)
-
-
-def write_partitioned(store: LakeStore, dataset: Dataset, table: pa.Table,
-                      file_stem: str) -> list[str]:
-    """Write `table` (already a lake table) as `<dataset>/date=<day>/<file_stem>.parquet`,
-    one file per day. Returns the relative paths written."""
-    written = []
-    days = table.column(PARTITION_COLUMN)
-    unique_days = pc.unique(days).to_pylist()
-    for day in unique_days:
-        # Most batches hold one day: no need to copy the table through a filter then.
-        part = table if len(unique_days) == 1 else table.filter(pc.equal(days, day))
-        part = part.drop_columns([PARTITION_COLUMN])
-        relative = f"{dataset.name}/{PARTITION_COLUMN}={day}/{file_stem}.parquet"
-        store.write_parquet(relative, part)
-        written.append(relative)
-    return written
+    for column in dataset.lake_columns:
+        values = pa.nulls(table.num_rows, column.type) if import_digest is None \
+            else pa.array([import_digest] * table.num_rows, column.type)
+        table = table.append_column(column, values)
+    day = table.column(dataset.time_column).cast(pa.date32())
+    return table.append_column(pa.field(PARTITION_COLUMN, pa.date32()), day)

@@ -1,8 +1,8 @@
 """Arrow schemas of the lake's datasets: the record contracts, typed for Parquet.
 
-Each dataset is a folder of the lake with hive-style `date=YYYY-MM-DD` partitions (UTC day of
-the record's own time). Field names and nesting mirror the JSON contracts, so a Kafka record is
-parsed straight into these schemas (pyarrow's JSON reader) without per-record Python work.
+Each dataset is a Delta table of the lake partitioned by `date` (the UTC day of the record's own
+time). Field names and nesting mirror the JSON contracts, so a Kafka record is parsed straight
+into these schemas without per-record Python work; the lake adds its own columns after them.
 """
 
 from collections.abc import Callable
@@ -16,8 +16,11 @@ from chatlake_contracts.lifecycle import validate_lifecycle_event
 from chatlake_contracts.windows import validate_chat_window
 
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
-# The hive partition column readers see: `date=YYYY-MM-DD` folders read back as a date.
+# The partition column: the UTC day of the record's own time, a date.
 PARTITION_COLUMN = "date"
+# Content hash of the chat file an imported row came from (null for rows from Kafka): how a
+# re-import finds the rows it replaces (ingest/chat_import.py).
+IMPORT_DIGEST = pa.field("import_digest", pa.string())
 
 CHAT_MESSAGE_SCHEMA = pa.schema([
     ("v", pa.int16()),
@@ -96,6 +99,7 @@ class Dataset:
     time_column: str
     validate: Callable[[Any], dict[str, Any]]
     required_columns: tuple[str, ...]
+    lake_columns: tuple[pa.Field, ...] = ()
 
     @property
     def ms_columns(self) -> tuple[str, ...]:
@@ -105,19 +109,21 @@ class Dataset:
 
     @property
     def read_schema(self) -> pa.Schema:
-        """The dataset as readers see it (the DuckDB views, dbt's lake sources): the record
-        schema with epoch-ms columns as UTC timestamps, then the `date` partition column. The
-        shape of the empty relation read while the dataset has no files yet; dbt's own copy in
-        `_staging__sources.yml` is held equal to it by tests/dbt/test_lake_sources.py."""
+        """The table's schema, as readers see it (the DuckDB views, dbt's lake sources): the
+        record schema with epoch-ms columns as UTC timestamps, the lake's own columns, then the
+        `date` partition column. Also the shape of the empty relation read while the table does
+        not exist yet; dbt's own copy in `_staging__sources.yml` is held equal to it by
+        tests/dbt/test_lake_sources.py."""
         ms_columns = self.ms_columns
         fields = [f.with_type(TIMESTAMP) if f.name in ms_columns else f for f in self.schema]
-        return pa.schema([*fields, pa.field(PARTITION_COLUMN, pa.date32())])
+        return pa.schema([*fields, *self.lake_columns, pa.field(PARTITION_COLUMN, pa.date32())])
 
 
 CHAT_MESSAGES = Dataset(
     "chat_messages", topics.CHAT_MESSAGES, CHAT_MESSAGE_SCHEMA, "timestamp",
     validate_chat_message,
     ("v", "message_id", "broadcaster_id", "timestamp", "text", "source", "metadata"),
+    (IMPORT_DIGEST,),
 )
 STREAM_LIFECYCLE = Dataset(
     "stream_lifecycle", topics.STREAM_LIFECYCLE, LIFECYCLE_SCHEMA, "timestamp",
@@ -131,7 +137,7 @@ CHAT_WINDOWS = Dataset(
 )
 DEAD_LETTERS = Dataset(
     "dead_letters", topics.DEAD_LETTERS, DEAD_LETTER_SCHEMA, "timestamp",
-    validate_dead_letter, ("error", "timestamp"),
+    validate_dead_letter, ("error", "timestamp"), (IMPORT_DIGEST,),
 )
 
 DATASETS: tuple[Dataset, ...] = (CHAT_MESSAGES, STREAM_LIFECYCLE, CHAT_WINDOWS, DEAD_LETTERS)

@@ -1,90 +1,136 @@
-"""Where lake files are stored: a local folder (fsync + atomic rename) or an object store.
+"""The lake: one Delta table per dataset under one URI, a local folder or s3://bucket/prefix.
 
-A file becomes visible under its final name only once complete, so readers (DuckDB globs
-`*.parquet`) never see half a file, and writing the same name again replaces it.
+Every write is one Delta commit (delta-rs), so a reader sees a batch whole or not at all, and a
+commit can carry application transactions (`app_id` -> version): the archiver's Kafka offsets and
+the importers' source files, kept in the same atomic step as the rows they describe. On S3 commits
+use conditional PUTs (`conditional_put=etag`), never an unsafe rename.
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.fs as pafs
-import pyarrow.parquet as pq
+from deltalake import (
+    CommitProperties,
+    DeltaTable,
+    Transaction,
+    WriterProperties,
+    write_deltalake,
+)
+from deltalake.exceptions import TableNotFoundError
 
-from core.files import write_atomically
+from core.settings import LakeSettings
 
-PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
-TEMP_PREFIX = ".tmp-"
-# Temporaries must not end in .parquet: readers glob for that.
-TEMP_SUFFIX = ".partial"
+WRITER_PROPERTIES = WriterProperties(compression="ZSTD", compression_level=3)
+PARTITION_BY = ["date"]
+
+Data = pa.Table | pa.RecordBatchReader
+TableVersion = int | datetime | None
 
 
+@dataclass(frozen=True)
 class LakeStore:
-    """Write, list and delete Parquet files by path relative to the lake root."""
+    """Where the lake's tables are and how to reach them; opens, appends and replaces."""
 
-    def __init__(self, uri: str) -> None:
-        self.uri = uri.rstrip("/")
-        if "://" in uri and not uri.startswith("file://"):
-            self._fs, root = pafs.FileSystem.from_uri(uri)
-            self._root = root.rstrip("/")
-            self.local_root: Path | None = None
-        else:
-            self.local_root = Path(uri.removeprefix("file://")).resolve()
-            self._fs = pafs.LocalFileSystem()
-            self._root = str(self.local_root)
+    uri: str
+    storage_options: Mapping[str, str] = field(default_factory=dict)
 
-    def path(self, relative: str) -> str:
-        """The full location of a file, as DuckDB or pyarrow would open it."""
-        if self.local_root is not None:
-            return str(self.local_root / relative)
-        return f"{self.uri}/{relative}"
+    def __post_init__(self) -> None:
+        uri = self.uri.rstrip("/")
+        if "://" not in uri or uri.startswith("file://"):
+            uri = str(Path(uri.removeprefix("file://")).resolve())
+        object.__setattr__(self, "uri", uri)
 
-    def write_parquet(self, relative: str, table: pa.Table) -> None:
-        """Write `table` under `relative`, durably, replacing any file of that name."""
-        if self.local_root is None:
-            # Object stores publish a PUT atomically once the upload completes.
-            pq.write_table(table, f"{self._root}/{relative}", filesystem=self._fs,
-                           **PARQUET_OPTIONS)
-            return
-        write_atomically(self.local_root / relative,
-                         lambda handle: pq.write_table(table, handle, **PARQUET_OPTIONS),
-                         temp_prefix=TEMP_PREFIX, temp_suffix=TEMP_SUFFIX)
+    @classmethod
+    def from_settings(cls, lake: LakeSettings) -> "LakeStore":
+        assert lake.uri is not None, "Settings fill in the lake's URI"
+        return cls(lake.uri, s3_storage_options(lake) if lake.uri.startswith("s3://") else {})
 
-    def write_bytes(self, relative: str, data: bytes) -> None:
-        """Durably write a small file (archiver bookkeeping), replacing any previous one."""
-        if self.local_root is None:
-            with self._fs.open_output_stream(f"{self._root}/{relative}") as stream:
-                stream.write(data)
-            return
-        write_atomically(self.local_root / relative, lambda handle: handle.write(data),
-                         temp_prefix=TEMP_PREFIX, temp_suffix=TEMP_SUFFIX)
+    @classmethod
+    def at(cls, uri: str) -> "LakeStore":
+        """The lake at `uri`, with the S3 settings (`CHATLAKE_LAKE_S3_*`) of the environment."""
+        return cls.from_settings(LakeSettings(uri=uri))
 
-    def read_bytes(self, relative: str) -> bytes | None:
-        """The file's contents, or None when it does not exist."""
+    @property
+    def is_local(self) -> bool:
+        return "://" not in self.uri
+
+    @property
+    def local_root(self) -> Path | None:
+        return Path(self.uri) if self.is_local else None
+
+    def table_uri(self, name: str) -> str:
+        return f"{self.uri}/{name}"
+
+    def exists(self, name: str) -> bool:
+        return DeltaTable.is_deltatable(self.table_uri(name), dict(self.storage_options))
+
+    def open(self, name: str, version: TableVersion = None) -> DeltaTable | None:
+        """The table at its newest version (or `version`: a number or a time), or None when
+        nothing has been written to it yet."""
         try:
-            with self._fs.open_input_stream(f"{self._root}/{relative}") as stream:
-                return stream.read()
-        except FileNotFoundError:
+            table = DeltaTable(self.table_uri(name), storage_options=dict(self.storage_options))
+        except TableNotFoundError:
             return None
+        if version is not None:
+            table.load_as_version(version)
+        return table
 
-    def list(self, folder: str, suffix: str = ".parquet") -> list[str]:
-        """Relative paths of the files under `folder` (recursively) ending in `suffix`."""
-        selector = pafs.FileSelector(f"{self._root}/{folder}", recursive=True,
-                                     allow_not_found=True)
-        prefix = f"{self._root}/"
-        return sorted(
-            info.path.removeprefix(prefix)
-            for info in self._fs.get_file_info(selector)
-            if info.type == pafs.FileType.File and info.path.endswith(suffix)
+    def transaction_versions(self, name: str, app_ids: list[str]) -> dict[str, int]:
+        """The version each application last committed to table `name` (absent: never)."""
+        table = self.open(name)
+        if table is None:
+            return {}
+        versions = {app_id: table.transaction_version(app_id) for app_id in app_ids}
+        return {app_id: v for app_id, v in versions.items() if v is not None}
+
+    def append(self, name: str, data: Data, *, transactions: Mapping[str, int] = {},
+               partition_by: list[str] | None = PARTITION_BY) -> None:
+        """Add rows in one commit, recording `transactions` (app id -> version) with them."""
+        write_deltalake(
+            self.table_uri(name), data, mode="append", partition_by=partition_by,
+            storage_options=dict(self.storage_options), writer_properties=WRITER_PROPERTIES,
+            commit_properties=_commit_properties(transactions),
         )
 
-    def delete(self, relative: str) -> None:
-        self._fs.delete_file(f"{self._root}/{relative}")
+    def replace(self, name: str, data: Data, predicate: str, *,
+                transactions: Mapping[str, int] = {},
+                partition_by: list[str] | None = PARTITION_BY) -> None:
+        """Delete the rows matching `predicate` and add `data`, in one commit. `predicate` is
+        Delta SQL built by the caller from quoted literals (see `sql_string`)."""
+        if not self.exists(name):
+            return self.append(name, data, transactions=transactions, partition_by=partition_by)
+        write_deltalake(
+            self.table_uri(name), data, mode="overwrite", predicate=predicate,
+            partition_by=partition_by, storage_options=dict(self.storage_options),
+            writer_properties=WRITER_PROPERTIES,
+            commit_properties=_commit_properties(transactions),
+        )
 
-    def remove_temporaries(self, folder: str) -> int:
-        """Delete files a crash left half-written; returns how many."""
-        stale = [p for p in self.list(folder, suffix="")
-                 if p.rsplit("/", 1)[-1].startswith(TEMP_PREFIX)]
-        for relative in stale:
-            self.delete(relative)
-        return len(stale)
 
+def sql_string(value: str) -> str:
+    """A SQL string literal: values are quoted, never pasted into predicates raw."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def s3_storage_options(lake: LakeSettings) -> dict[str, str]:
+    """delta-rs's object-store options for an S3 lake; commits by conditional PUT."""
+    options = {"conditional_put": "etag"}
+    for key, value in (("AWS_ENDPOINT_URL", lake.s3_endpoint_url),
+                       ("AWS_REGION", lake.s3_region),
+                       ("AWS_ACCESS_KEY_ID", lake.s3_access_key_id),
+                       ("AWS_SECRET_ACCESS_KEY", lake.s3_secret_access_key)):
+        if value:
+            options[key] = value
+    if lake.s3_allow_http:
+        options["AWS_ALLOW_HTTP"] = "true"
+    return options
+
+
+def _commit_properties(transactions: Mapping[str, int]) -> CommitProperties | None:
+    if not transactions:
+        return None
+    return CommitProperties(app_transactions=[
+        Transaction(app_id, version) for app_id, version in transactions.items()])

@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
 
 
 def archive() -> None:
-    """Copy the Kafka topics into the Parquet lake until stopped (SIGINT/SIGTERM)."""
+    """Copy the Kafka topics into the lake's Delta tables until stopped (SIGINT/SIGTERM)."""
     settings = Settings()
     config = ArchiverConfig(
         bootstrap_servers=settings.kafka.servers,
@@ -24,7 +24,7 @@ def archive() -> None:
         max_batch_seconds=settings.archiver.max_batch_seconds,
     )
     relax_gc_for_batches()
-    asyncio.run(_run(Archiver(config, LakeStore(settings.lake.uri))))
+    asyncio.run(_run(Archiver(config, LakeStore.from_settings(settings.lake))))
 
 
 async def _run(archiver: Archiver) -> None:

@@ -77,7 +77,8 @@ def _inputs(files, labels, clips, min_views, lake, channel, start, since, until,
         if files:
             raise ChatInputError("give chat files or --lake, not both")
         from warehouse.catalog import connect
-        chat: ChatInput = from_lake(connect(Settings().lake.uri), channel,
+        from warehouse.lake_store import LakeStore
+        chat: ChatInput = from_lake(connect(LakeStore.from_settings(Settings().lake)), channel,
                                     iso_time(since, "--since"), iso_time(until, "--until"))
     else:
         if not files:

@@ -52,19 +52,26 @@ def import_files(
         help="With --to kafka: replay at the chat's own pace, N times faster.")] = None,
     jobs: Annotated[int, typer.Option(
         help="With --to lake: files imported at once (one process each).")] = DEFAULT_JOBS,
+    again: Annotated[bool, typer.Option(
+        help="With --to kafka: publish a file whose content was published before (a replay "
+             "for the detector; the lake then holds its messages twice).")] = False,
 ) -> None:
     """Import chat files. Bad lines are counted, named and kept in the dead letters; a file
     that cannot be read at all is an error and the exit status is non-zero."""
     if speed is not None and (to is not Destination.kafka or speed <= 0):
         raise typer.BadParameter("--speed needs --to kafka and a positive number")
+    if again and to is not Destination.kafka:
+        raise typer.BadParameter("--again needs --to kafka (a lake import never doubles)")
     options = ImportOptions(channel=channel, channel_id=channel_id,
                             start=iso_time(start, "--start"))
     settings = Settings()
+    lake = LakeStore.from_settings(settings.lake)
     console = Console(stderr=True)
     if to is Destination.lake and len(files) > 1 and jobs > 1:
-        outcomes = _import_to_lake_in_parallel(files, options, settings.lake.uri, jobs, console)
+        outcomes = _import_to_lake_in_parallel(files, options, lake, jobs, console)
     else:
-        outcomes = _import_one_by_one(files, options, settings, to, speed, console)
+        outcomes = _import_one_by_one(files, options, settings, lake, to, speed, again,
+                                      console)
     failed = 0
     for outcome in outcomes:
         if isinstance(outcome, str):  # a file that could not be imported: what is wrong
@@ -77,7 +84,7 @@ def import_files(
 
 
 def _import_one_by_one(files: list[Path], options: ImportOptions, settings: Settings,
-                       to: Destination, speed: float | None,
+                       lake: LakeStore, to: Destination, speed: float | None, again: bool,
                        console: Console) -> Iterator[FileReport | str]:
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(),
                   TextColumn("messages"), console=console, transient=True) as progress:
@@ -86,17 +93,18 @@ def _import_one_by_one(files: list[Path], options: ImportOptions, settings: Sett
             advance = lambda n, task=task: progress.advance(task, n)  # noqa: E731
             try:
                 if to is Destination.lake:
-                    yield import_to_lake(path, options, LakeStore(settings.lake.uri), advance)
+                    yield import_to_lake(path, options, lake, advance)
                 else:
                     yield asyncio.run(import_to_kafka(
-                        path, options, settings.kafka.servers, speed, advance))
+                        path, options, settings.kafka.servers, speed, advance, lake=lake,
+                        again=again))
             except ImportFileError as error:
                 yield str(error)
             finally:
                 progress.remove_task(task)
 
 
-def _import_to_lake_in_parallel(files: list[Path], options: ImportOptions, lake: str,
+def _import_to_lake_in_parallel(files: list[Path], options: ImportOptions, lake: LakeStore,
                                 jobs: int, console: Console) -> Iterator[FileReport | str]:
     with Progress(SpinnerColumn(), TextColumn("files"), MofNCompleteColumn(),
                   console=console, transient=True) as progress:
@@ -107,6 +115,12 @@ def _import_to_lake_in_parallel(files: list[Path], options: ImportOptions, lake:
 
 
 def _summarise(console: Console, report: FileReport, to: Destination) -> None:
+    if report.already_imported:
+        where = "published to Kafka or imported" if to is Destination.kafka else "in the lake"
+        console.print(f"{report.path.name}: already {where} (same content), nothing written"
+                      + (" (--again sends it anyway)" if to is Destination.kafka else ""),
+                      highlight=False, soft_wrap=True)
+        return
     console.print(f"{report.path.name}: {report.messages} messages -> {to.value}",
                   highlight=False, soft_wrap=True)
     if report.bad_lines:

@@ -49,8 +49,10 @@ def encoded(records: Iterable[dict]) -> Iterator[tuple[bytes, bytes]]:
         yield record["broadcaster_id"].encode(), orjson.dumps(record)
 
 
-def parquet_files(lake: Path, dataset: str) -> list[Path]:
-    return sorted((lake / dataset).glob("*/*.parquet"))
+def table_files(lake: Path | str, dataset: str) -> list[str]:
+    """The data files of the table's newest version ([] before its first commit)."""
+    table = LakeStore.at(str(lake)).open(dataset)
+    return sorted(table.file_uris()) if table is not None else []
 
 
 def archive_until(servers, lake, expected_rows, *, timeout=120.0, group="test-archiver"):
@@ -58,7 +60,7 @@ def archive_until(servers, lake, expected_rows, *, timeout=120.0, group="test-ar
 
     async def run():
         archiver = Archiver(ArchiverConfig(servers, group_id=group, max_batch_seconds=0.5),
-                            LakeStore(str(lake)))
+                            LakeStore.at(str(lake)))
         stop = asyncio.Event()
         task = asyncio.create_task(archiver.run(stop))
         deadline = time.monotonic() + timeout

@@ -1,4 +1,5 @@
 import orjson
+import datetime
 from chatlake_contracts.chat import chat_message
 
 from tests.warehouse.support import synthetic_message
@@ -16,7 +17,7 @@ def test_valid_batch_becomes_one_table_with_timestamps_and_days():
     assert parsed.dead_letters == []
     assert parsed.table.num_rows == 50
     assert str(parsed.table.schema.field("timestamp").type) == "timestamp[ms, tz=UTC]"
-    assert set(parsed.table.column("date").to_pylist()) == {"2019-03-02"}
+    assert set(parsed.table.column("date").to_pylist()) == {datetime.date(2019, 3, 2)}
     assert parsed.table.column("message_id").to_pylist() == [r["message_id"] for r in records]
 
 

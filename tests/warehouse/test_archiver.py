@@ -1,5 +1,6 @@
 """The archiver against a real Tansu broker, written to a real folder, read back by DuckDB."""
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -8,6 +9,7 @@ import time
 
 import orjson
 import pytest
+from aiokafka import AIOKafkaConsumer
 from chatlake_contracts import topics
 from chatlake_contracts.lifecycle import lifecycle_event
 
@@ -17,7 +19,7 @@ from tests.warehouse.support import (
     archive_until,
     encoded,
     lake_count,
-    parquet_files,
+    table_files,
     produce,
     synthetic_message,
 )
@@ -43,7 +45,7 @@ def test_every_topic_lands_in_its_dataset_and_bad_records_in_dead_letters(tmp_pa
     # Emote positions survive the trip: text[begin:end] is the emote.
     assert lake_count(lake, "select text[emotes[1].begin + 1 : emotes[1].end] from chat_messages "
                       "limit 1") == ("Kappa",)
-    assert all("date=2019-03-02" in str(p) for p in parquet_files(lake, "chat_messages"))
+    assert all("date=2019-03-02" in str(p) for p in table_files(lake, "chat_messages"))
 
 
 def test_restart_reads_nothing_twice(tmp_path):
@@ -51,11 +53,11 @@ def test_restart_reads_nothing_twice(tmp_path):
     with private_broker() as servers:
         produce(servers, topics.CHAT_MESSAGES, encoded(synthetic_message(i) for i in range(300)))
         archive_until(servers, lake, 300)
-        files_before = parquet_files(lake, "chat_messages")
+        files_before = table_files(lake, "chat_messages")
         produce(servers, topics.CHAT_MESSAGES,
                 encoded(synthetic_message(i) for i in range(300, 400)))
         archive_until(servers, lake, 100)
-    assert set(files_before) <= set(parquet_files(lake, "chat_messages"))
+    assert set(files_before) <= set(table_files(lake, "chat_messages"))
     assert lake_count(lake, "select count(*), count(distinct message_id) from chat_messages") \
         == (400, 400)
 
@@ -74,18 +76,37 @@ def test_a_new_broker_life_never_overwrites_what_an_earlier_one_archived(tmp_pat
         == (350, 350)
 
 
-def test_uncommitted_files_of_a_crashed_run_are_replaced_not_doubled(tmp_path):
-    """Files written but never committed (a crash between the two) are found and redone."""
+def test_a_table_ahead_of_the_kafka_commit_is_not_written_again(tmp_path):
+    """A crash between the table commit and the Kafka commit leaves Kafka behind the table:
+    the archiver seeks past what the table's transactions say it holds."""
     lake = tmp_path / "lake"
     with private_broker() as servers:
-        produce(servers, topics.CHAT_MESSAGES, encoded(synthetic_message(i) for i in range(100)))
-        archive_until(servers, lake, 100, group="first-life")
-        # A different group has committed nothing: to it, every file so far is uncommitted
-        # work of its own epoch only if the epoch matches, so the first group's files stay...
-        archive_until(servers, lake, 100, group="second-life")
-        assert lake_count(lake, "select count(*) from chat_messages") == (200,)
-        # ...while the same group re-archiving after losing its commits replaces its own files.
-    assert len(parquet_files(lake, "chat_messages")) >= 2
+        produce(servers, topics.CHAT_MESSAGES, encoded(synthetic_message(i) for i in range(300)))
+        archive_until(servers, lake, 300, group="crashing")
+        asyncio.run(rewind_group(servers, "crashing", topics.CHAT_MESSAGES))
+        produce(servers, topics.CHAT_MESSAGES,
+                encoded(synthetic_message(i) for i in range(300, 400)))
+        again = archive_until(servers, lake, 100, group="crashing")
+        # Another group is another copy of the topics, with its own transactions.
+        archive_until(servers, lake, 400, group="second-copy")
+    assert again.archived == 100
+    assert lake_count(lake, "select count(*), count(distinct message_id) from chat_messages") \
+        == (800, 400)
+
+
+async def rewind_group(servers: str, group: str, topic: str) -> None:
+    """Commit offset 0 for every partition of `topic` in `group`, as if nothing was committed
+    after the first record."""
+    # As a member of the group (the broker refuses commits from outside it).
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=servers, group_id=group,
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        while not consumer.assignment():
+            await consumer.getmany(timeout_ms=200)
+        await consumer.commit({tp: 0 for tp in consumer.assignment()})
+    finally:
+        await consumer.stop()
 
 
 @pytest.mark.slow
@@ -105,7 +126,7 @@ def test_sigkill_at_any_moment_then_restart_leaves_every_message_exactly_once(tm
             archiver = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
             deadline = time.monotonic() + 180
-            while len(parquet_files(lake, "chat_messages")) < wait_for_files:
+            while len(table_files(lake, "chat_messages")) < wait_for_files:
                 assert archiver.poll() is None, "archiver exited on its own"
                 assert time.monotonic() < deadline, "archiver wrote nothing"
                 time.sleep(0.05)
