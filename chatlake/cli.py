@@ -14,6 +14,7 @@ from chatlake.commands import (
     detector,
     importing,
     ingest,
+    lake,
     monitor,
     sql,
     stack,
@@ -26,7 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for module in (stack, importing, archive, sql, detector, standin, auth, ingest, api, monitor,
+for module in (stack, importing, archive, sql, lake, detector, standin, auth, ingest, api, monitor,
                clipper, demo, backtest):
     module.register(app)
 

@@ -50,5 +50,5 @@ def options_for(path: Path) -> ImportOptions:
 
 
 def import_file(path: Path, lake_uri: str) -> FileReport:
-    """Import one file into the lake; importing it again writes nothing, a changed file replaces its rows."""
+    """Import one file into the lake; again, it writes nothing (a changed file: replaces)."""
     return import_to_lake(path, options_for(path), LakeStore.at(lake_uri))

@@ -8,10 +8,18 @@ shape, so queries never fail just because nothing has arrived.
 """
 
 import duckdb
+import pyarrow as pa
 
+from warehouse import import_log
 from warehouse.duckdb_lake import load_lake_extensions
-from warehouse.lake_schema import CHAT_MESSAGES, DATASETS, Dataset
+from warehouse.lake_schema import CHAT_MESSAGES, DATASETS
 from warehouse.lake_store import LakeStore, TableVersion
+
+# Every view: the datasets (with the schema their empty view has) and the import log.
+TABLES: tuple[tuple[str, pa.Schema], ...] = (
+    *((d.name, d.read_schema) for d in DATASETS),
+    (import_log.TABLE, import_log.SCHEMA),
+)
 
 _CHAT_MESSAGE_COLUMNS = """
     * exclude (metadata),
@@ -37,34 +45,34 @@ def create_views(con: duckdb.DuckDBPyConnection, store: LakeStore,
     once the table appears)."""
     load_lake_extensions(con, store)
     empty = set()
-    for dataset in DATASETS:
-        columns = _CHAT_MESSAGE_COLUMNS if dataset is CHAT_MESSAGES else "*"
+    for name, schema in TABLES:
+        columns = _CHAT_MESSAGE_COLUMNS if name == CHAT_MESSAGES.name else "*"
         version = None
         if as_of is None:
-            exists = store.exists(dataset.name)
+            exists = store.exists(name)
         else:
-            table = store.open(dataset.name, as_of)
+            table = store.open(name, as_of)
             exists, version = table is not None, table and table.version()
         if exists:
-            source = _delta_scan(store, dataset, version)
+            source = _delta_scan(store, name, version)
         else:
-            source = _empty_table(con, dataset)
-            empty.add(dataset.name)
-        con.execute(f"create or replace view {dataset.name} as select {columns} from {source}")
+            source = _empty_table(con, name, schema)
+            empty.add(name)
+        con.execute(f"create or replace view {name} as select {columns} from {source}")
     return empty
 
 
-def _delta_scan(store: LakeStore, dataset: Dataset, version: int | None) -> str:
-    uri = store.table_uri(dataset.name).replace("'", "''")
+def _delta_scan(store: LakeStore, name: str, version: int | None) -> str:
+    uri = store.table_uri(name).replace("'", "''")
     pinned = f", version => {int(version)}" if version is not None else ""
     return f"delta_scan('{uri}'{pinned})"
 
 
-def _empty_table(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> str:
+def _empty_table(con: duckdb.DuckDBPyConnection, name: str, schema: pa.Schema) -> str:
     # A real (empty) table rather than a registered Arrow object: cursors of the connection
     # see tables, but not objects registered on the connection itself.
-    empty = f"_empty_{dataset.name}"
-    con.register("_shape", dataset.read_schema.empty_table())
+    empty = f"_empty_{name}"
+    con.register("_shape", schema.empty_table())
     con.execute(f"create or replace table {empty} as select * from _shape")
     con.unregister("_shape")
     return empty

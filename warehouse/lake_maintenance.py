@@ -18,7 +18,7 @@ TARGET_FILE_BYTES = 128 << 20
 # Vacuum never deletes files younger than this, whatever is asked: a query that started on an
 # older table version still reads them.
 MIN_RETENTION_HOURS = 1.0
-TABLES = tuple(d.name for d in DATASETS) + (IMPORTS,)
+TABLES = (*(d.name for d in DATASETS), IMPORTS)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from deltalake import (
     WriterProperties,
     write_deltalake,
 )
-from deltalake.exceptions import TableNotFoundError
+from deltalake.exceptions import DeltaError, TableNotFoundError
 
 from core.settings import LakeSettings
 
@@ -75,7 +75,12 @@ class LakeStore:
         except TableNotFoundError:
             return None
         if version is not None:
-            table.load_as_version(version)
+            try:
+                table.load_as_version(version)
+            except DeltaError:
+                if isinstance(version, datetime):
+                    return None  # the table was made after that time
+                raise
         return table
 
     def transaction_versions(self, name: str, app_ids: list[str]) -> dict[str, int]:

@@ -1,15 +1,14 @@
-{#- The lake's datasets as relations that exist even before the first file arrives. The lake's
+{#- The lake's Delta tables as relations that exist even before the table is first written. The lake's
     location is lake_uri()'s alone: the sources in models/staging/_staging__sources.yml name the
     datasets and their columns, and are read through lake_source(). -#}
 
 {% macro lake_source(dataset) -%}
     {#- source() is called on every render, so dbt records the dependency while parsing. -#}
     {%- do source('lake', dataset) -%}
-    {%- if execute and not lake_has_files(dataset) -%}
+    {%- if execute and not lake_has_table(dataset) -%}
         ({{ lake_empty_relation(dataset) }})
     {%- else -%}
-        read_parquet('{{ lake_glob(dataset) | replace("'", "''") }}',
-            hive_partitioning = true, union_by_name = true)
+        delta_scan('{{ lake_table(dataset) | replace("'", "''") }}')
     {%- endif -%}
 {%- endmacro %}
 
@@ -23,13 +22,14 @@
 {%- endmacro %}
 
 
-{% macro lake_glob(dataset) -%}
-    {{ lake_uri() }}/{{ dataset }}/*/*.parquet
+{% macro lake_table(dataset) -%}
+    {{ lake_uri() }}/{{ dataset }}
 {%- endmacro %}
 
 
-{% macro lake_has_files(dataset) -%}
-    {%- set pattern = lake_glob(dataset) | replace("'", "''") -%}
+{% macro lake_has_table(dataset) -%}
+    {#- A Delta table exists once its log has a first commit. -#}
+    {%- set pattern = (lake_table(dataset) ~ '/_delta_log/*.json') | replace("'", "''") -%}
     {%- set result = run_query("select count(*) from glob('" ~ pattern ~ "')") -%}
     {{- return(result.columns[0].values()[0] > 0) -}}
 {%- endmacro %}
@@ -47,14 +47,4 @@
         {{- "," if not loop.last }}
     {%- endfor %}
     where false
-{%- endmacro %}
-
-
-{% macro load_lake_extensions() -%}
-    {#- An object-store lake is read with httpfs; a local folder needs nothing. -#}
-    {%- if lake_uri().startswith('s3://') -%}
-        install httpfs; load httpfs;
-    {%- else -%}
-        select 1
-    {%- endif -%}
 {%- endmacro %}

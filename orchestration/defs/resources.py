@@ -13,12 +13,18 @@ import dagster as dg
 from core.settings import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET, Settings
 from ingest.monitor import MonitorConfig, MonitorRules
 from twitch.helix import HelixEndpoint
+from warehouse.lake_store import LakeStore
 
 
 class LakeResource(dg.ConfigurableResource):
     """The lake (`CHATLAKE_LAKE_URI`): a folder or s3://bucket/prefix."""
 
     uri: str
+    vacuum_retention_hours: float = 168.0
+
+    def store(self) -> LakeStore:
+        """The lake's tables (S3 endpoint and keys from `CHATLAKE_LAKE_S3_*` at run time)."""
+        return LakeStore.at(self.uri)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -97,7 +103,8 @@ def helix_resource(settings: Settings) -> HelixResource:
 
 def resources_from_settings(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
-        "lake": LakeResource(uri=settings.lake.uri),
+        "lake": LakeResource(uri=settings.lake.uri,
+                             vacuum_retention_hours=settings.lake.vacuum_retention_hours),
         "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
         "history_folder": HistoryFolderResource(folder=str(settings.history_dir)),
         "postgres": PostgresResource(dsn=settings.postgres.url),

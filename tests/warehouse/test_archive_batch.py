@@ -1,5 +1,6 @@
-import orjson
 import datetime
+
+import orjson
 from chatlake_contracts.chat import chat_message
 
 from tests.warehouse.support import synthetic_message

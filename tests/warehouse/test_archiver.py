@@ -19,9 +19,9 @@ from tests.warehouse.support import (
     archive_until,
     encoded,
     lake_count,
-    table_files,
     produce,
     synthetic_message,
+    table_files,
 )
 
 pytestmark = pytest.mark.integration

@@ -1,7 +1,8 @@
 """The backfill asset: one chat file (partition) imported into the lake's `chat_messages`.
 
-Re-materializing a partition replaces that file's Parquet files (they are named after the
-file's content hash), so a retry or a re-run never doubles messages."""
+Re-materializing a partition of an unchanged file writes nothing, and one whose file changed
+replaces its rows in one commit (ingest/chat_import.py), so a retry or a re-run never doubles
+messages."""
 
 from pathlib import Path
 
@@ -16,7 +17,7 @@ IMPORTED_CHAT = dg.AssetKey(["lake", "imported_chat"])
 
 
 @dg.asset(key=IMPORTED_CHAT, partitions_def=chat_files_partitions, group_name="history",
-          kinds={"parquet"},
+          kinds={"delta"},
           description="Chat of past broadcasts imported from files into lake/chat_messages "
           "(one partition per file; options from <file>.options.json or _options.json).")
 def imported_chat(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
@@ -32,5 +33,6 @@ def imported_chat(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.M
     return dg.MaterializeResult(metadata={
         "messages": dg.MetadataValue.int(report.messages),
         "bad_lines": dg.MetadataValue.int(len(report.bad_lines)),
+        "already_imported": dg.MetadataValue.bool(report.already_imported),
         "file": dg.MetadataValue.path(str(path)),
     })

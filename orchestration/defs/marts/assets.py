@@ -20,14 +20,14 @@ LAKE_CHAT_WINDOWS = dg.AssetKey(["lake", "chat_windows"])
 LAKE_STREAM_LIFECYCLE = dg.AssetKey(["lake", "stream_lifecycle"])
 
 lake_datasets = [
-    dg.AssetSpec(LAKE_CHAT_MESSAGES, deps=[IMPORTED_CHAT], group_name="lake", kinds={"parquet"},
+    dg.AssetSpec(LAKE_CHAT_MESSAGES, deps=[IMPORTED_CHAT], group_name="lake", kinds={"delta"},
                  description="lake/chat_messages: archived from Kafka chat-messages and "
                  "imported from chat files."),
-    dg.AssetSpec(LAKE_CHAT_WINDOWS, group_name="lake", kinds={"parquet"},
+    dg.AssetSpec(LAKE_CHAT_WINDOWS, group_name="lake", kinds={"delta"},
                  description="lake/chat_windows: the detector's 5-second windows, archived "
                  "from Kafka chat-windows."),
     dg.AssetSpec(LAKE_STREAM_LIFECYCLE, deps=[STREAM_LIFECYCLE], group_name="lake",
-                 kinds={"parquet"},
+                 kinds={"delta"},
                  description="lake/stream_lifecycle: the monitor's online/offline events, "
                  "archived from Kafka stream-lifecycle."),
 ]

@@ -1,0 +1,1 @@
+"""Upkeep of the lake's Delta tables: compaction every hour, vacuum every night."""
