@@ -118,7 +118,9 @@ def _write_import(store: LakeStore, dataset: Dataset, records: list[dict[str, An
     if previous is None:
         store.append(dataset.name, batches, transactions=transactions)
     else:
-        store.replace(dataset.name, batches, f"import_digest = {sql_string(previous)}",
+        # Delta's replace-where requires the new rows to match the predicate too.
+        store.replace(dataset.name, batches,
+                      f"import_digest in ({sql_string(previous)}, {sql_string(digest)})",
                       transactions=transactions)
     return True
 

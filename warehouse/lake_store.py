@@ -103,8 +103,9 @@ class LakeStore:
     def replace(self, name: str, data: Data, predicate: str, *,
                 transactions: Mapping[str, int] = {},
                 partition_by: list[str] | None = PARTITION_BY) -> None:
-        """Delete the rows matching `predicate` and add `data`, in one commit. `predicate` is
-        Delta SQL built by the caller from quoted literals (see `sql_string`)."""
+        """Delete the rows matching `predicate` and add `data` (whose rows must match it too),
+        in one commit. `predicate` is Delta SQL built by the caller from quoted literals (see
+        `sql_string`)."""
         if not self.exists(name):
             return self.append(name, data, transactions=transactions, partition_by=partition_by)
         write_deltalake(

@@ -17,9 +17,9 @@ from tests.warehouse.support import archive_until
 from warehouse.catalog import connect
 
 
-def chatlake(tmp_path, *args):
+def chatlake(tmp_path, *args, env=None):
     env = {**os.environ, "CHATLAKE_STATE_DIR": str(tmp_path / "state"),
-           "CHATLAKE_LAKE_URI": str(tmp_path / "lake")}
+           "CHATLAKE_LAKE_URI": str(tmp_path / "lake"), **(env or {})}
     return subprocess.run([sys.executable, "-m", "chatlake.cli", *args], env=env,
                           capture_output=True, text=True, timeout=300)
 
@@ -30,15 +30,52 @@ def lake_row(tmp_path, sql):
 
 def test_importing_the_same_file_twice_keeps_one_copy(tmp_path, shared_data):
     lirik = shared_data / "vod" / "lirik" / "lirik_389178879.chat.json.gz"
-    for _ in range(2):
-        result = chatlake(tmp_path, "import", str(lirik))
-        assert result.returncode == 0, result.stderr
-        assert "72448 messages -> lake" in result.stderr
+    first = chatlake(tmp_path, "import", str(lirik))
+    assert first.returncode == 0, first.stderr
+    assert "72448 messages -> lake" in first.stderr
+    again = chatlake(tmp_path, "import", str(lirik))
+    assert again.returncode == 0, again.stderr
+    assert "already in the lake (same content), nothing written" in again.stderr
     assert lake_row(tmp_path, "select count(*), count(distinct message_id), "
                     "count(*) filter (where is_vod_comment) from chat_messages") \
         == (72448, 72448, 134)
     printed = chatlake(tmp_path, "sql", "select count(*) from chat_messages")
     assert printed.returncode == 0 and printed.stdout.strip() == "72448"
+
+
+def test_reimporting_a_changed_file_replaces_its_rows_and_keeps_the_others(tmp_path):
+    def irc(n: int, prefix: str) -> str:
+        return (f"@room-id=5;tmi-sent-ts={1704557984095 + n};user-id=7;id={prefix}{n};"
+                f"display-name=A :a!a@a.tmi.twitch.tv PRIVMSG #chan :hello {n}")
+
+    log, other = tmp_path / "chan.irc", tmp_path / "other.irc"
+    log.write_text("\n".join(irc(n, "a") for n in range(5)) + "\nnot irc\n")
+    other.write_text("\n".join(irc(n, "o") for n in range(3)) + "\n")
+    for path in (log, other):
+        imported = chatlake(tmp_path, "import", str(path))
+        assert imported.returncode == 0, imported.stderr
+    # The log grows (a recording that went on) and loses its bad line.
+    log.write_text("\n".join(irc(n, "a") for n in range(8)) + "\n")
+    result = chatlake(tmp_path, "import", str(log))
+    assert result.returncode == 0 and "8 messages -> lake" in result.stderr
+    assert lake_row(tmp_path, "select count(*), count(distinct message_id), "
+                    "count(*) filter (where message_id like 'o%') from chat_messages") \
+        == (11, 11, 3)
+    assert lake_row(tmp_path, "select count(*) from dead_letters") == (0,)
+    # The first version is still there to see, one table version back.
+    history = chatlake(tmp_path, "sql", "--as-of", "1", "select count(*) from chat_messages")
+    assert history.returncode == 0 and history.stdout.strip() == "8"
+
+
+def test_sql_as_of_a_version_that_does_not_exist_is_an_error(tmp_path):
+    log = tmp_path / "chan.irc"
+    log.write_text("@room-id=5;tmi-sent-ts=1704557984095;user-id=7;id=x;display-name=A "
+                   ":a!a@a.tmi.twitch.tv PRIVMSG #chan :hello\n")
+    assert chatlake(tmp_path, "import", str(log)).returncode == 0
+    result = chatlake(tmp_path, "sql", "--as-of", "9", "select count(*) from chat_messages")
+    assert result.returncode == 1 and "no such version (9)" in result.stderr
+    bad = chatlake(tmp_path, "sql", "--as-of", "yesterday", "select 1")
+    assert bad.returncode != 0 and "neither a table version" in bad.stderr
 
 
 def test_bad_lines_are_reported_with_line_numbers_and_kept_as_dead_letters(tmp_path):
@@ -104,6 +141,20 @@ def test_import_to_kafka_then_archiver_lands_every_message(tmp_path, shared_data
     assert report.messages == 72448
     assert lake_row(tmp_path, "select count(*), count(distinct message_id), "
                     "count(distinct broadcaster_id) from chat_messages") == (72448, 72448, 1)
+
+
+@pytest.mark.integration
+def test_publishing_the_same_file_to_kafka_twice_lands_it_once(tmp_path, shared_data):
+    lirik = shared_data / "vod" / "lirik" / "lirik_389178879.chat.json.gz"
+    with private_broker() as servers:
+        env = {"CHATLAKE_KAFKA_BOOTSTRAP_SERVERS": servers}
+        first = chatlake(tmp_path, "import", str(lirik), "--to", "kafka", env=env)
+        assert first.returncode == 0 and "72448 messages -> kafka" in first.stderr
+        again = chatlake(tmp_path, "import", str(lirik), "--to", "kafka", env=env)
+        assert again.returncode == 0 and "already published" in again.stderr
+        archive_until(servers, tmp_path / "lake", 72448)
+    printed = chatlake(tmp_path, "sql", "select count(*) from chat_messages")
+    assert printed.stdout.strip() == "72448"
 
 
 def test_gzip_of_garbage_names_the_file(tmp_path):

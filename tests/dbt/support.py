@@ -7,7 +7,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow.dataset as ds
+from deltalake import DeltaTable
 
 from orchestration.defs.marts.project import DBT_PROJECT_DIR, dbt_executable
 
@@ -41,8 +41,8 @@ def failures(run: DbtRun) -> list[str]:
 
 
 def live_chat_rows(lake: Path) -> list[dict]:
-    """Live chat (no VOD comments) read straight from the Parquet with pyarrow, no dbt."""
-    dataset = ds.dataset(lake / "chat_messages", format="parquet", partitioning="hive")
+    """Live chat (no VOD comments) read straight from the Delta table with pyarrow, no dbt."""
+    dataset = DeltaTable(str(lake / "chat_messages")).to_pyarrow_dataset()
     table = dataset.to_table(columns=["message_id", "broadcaster_id", "timestamp", "text",
                                       "user_id", "user_name", "is_vod_comment", "metadata"])
     rows = [r for r in table.to_pylist() if not r["is_vod_comment"]]

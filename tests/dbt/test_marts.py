@@ -13,7 +13,7 @@ from core.settings import Settings
 from ingest.chat_import import import_to_lake
 from ingest.importers import ImportOptions
 from tests.dbt.support import dbt_build, failures, live_chat_rows
-from warehouse.lake import table_from_records, to_lake_table, write_partitioned
+from warehouse.lake import table_from_records, to_lake_table
 from warehouse.lake_schema import CHAT_WINDOWS
 from warehouse.lake_store import LakeStore
 
@@ -154,15 +154,15 @@ def test_an_empty_lake_builds(tmp_path):
 
 def test_a_window_the_detector_sent_twice_counts_once(tmp_path):
     """At-least-once delivery of windows: the archiver stores a redelivered window again, in
-    another batch file; the marts count it once."""
+    another commit; the marts count it once."""
     store = LakeStore(str(tmp_path / "lake"))
     base = 1_700_000_000_000
     windows = [{"v": 1, "broadcaster_id": "7", "window_start": base + i * 5000,
                 "window_end": base + (i + 1) * 5000, "message_count": i + 1,
                 "chatter_count": 1} for i in range(4)]
     table = to_lake_table(table_from_records(windows, CHAT_WINDOWS), CHAT_WINDOWS)
-    write_partitioned(store, CHAT_WINDOWS, table, "first-delivery")
-    write_partitioned(store, CHAT_WINDOWS, table.slice(2), "redelivery-after-restart")
+    store.append(CHAT_WINDOWS.name, table)  # the first delivery
+    store.append(CHAT_WINDOWS.name, table.slice(2))  # redelivered after a restart
     run = dbt_build(tmp_path / "lake", tmp_path / "warehouse.duckdb", tmp_path)
     assert run.returncode == 0, failures(run) or run.output
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
