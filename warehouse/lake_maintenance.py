@@ -9,6 +9,8 @@ readers still on an older version until `vacuum` deletes those older than the re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
+import pyarrow as pa
+
 from warehouse.import_log import TABLE as IMPORTS
 from warehouse.lake_schema import DATASETS
 from warehouse.lake_store import LakeStore
@@ -85,7 +87,8 @@ def file_counts(store: LakeStore, name: str) -> dict[str, int]:
     if table is None:
         return {}
     counts: dict[str, int] = {}
-    for action in table.get_add_actions(flatten=True).to_pylist():
+    # delta-rs returns an arro3 table; pyarrow takes it through the Arrow C interface.
+    for action in pa.table(table.get_add_actions(flatten=True)).to_pylist():
         day = str(action.get("partition.date"))
         counts[day] = counts.get(day, 0) + 1
     return counts

@@ -35,7 +35,8 @@ class LakeStore:
     """Where the lake's tables are and how to reach them; opens, appends and replaces."""
 
     uri: str
-    storage_options: Mapping[str, str] = field(default_factory=dict)
+    # Holds the S3 keys: never in a repr, so never in a log line.
+    storage_options: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         uri = self.uri.rstrip("/")

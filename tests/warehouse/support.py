@@ -49,9 +49,13 @@ def encoded(records: Iterable[dict]) -> Iterator[tuple[bytes, bytes]]:
         yield record["broadcaster_id"].encode(), orjson.dumps(record)
 
 
-def table_files(lake: Path | str, dataset: str) -> list[str]:
+def as_store(lake: LakeStore | Path | str) -> LakeStore:
+    return lake if isinstance(lake, LakeStore) else LakeStore(str(lake))
+
+
+def table_files(lake: LakeStore | Path | str, dataset: str) -> list[str]:
     """The data files of the table's newest version ([] before its first commit)."""
-    table = LakeStore.at(str(lake)).open(dataset)
+    table = as_store(lake).open(dataset)
     return sorted(table.file_uris()) if table is not None else []
 
 
@@ -60,7 +64,7 @@ def archive_until(servers, lake, expected_rows, *, timeout=120.0, group="test-ar
 
     async def run():
         archiver = Archiver(ArchiverConfig(servers, group_id=group, max_batch_seconds=0.5),
-                            LakeStore.at(str(lake)))
+                            as_store(lake))
         stop = asyncio.Event()
         task = asyncio.create_task(archiver.run(stop))
         deadline = time.monotonic() + timeout
@@ -76,4 +80,4 @@ def archive_until(servers, lake, expected_rows, *, timeout=120.0, group="test-ar
 
 
 def lake_count(lake, sql):
-    return connect(str(lake)).execute(sql).fetchone()
+    return connect(as_store(lake)).execute(sql).fetchone()

@@ -6,6 +6,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import orjson
 import pytest
@@ -13,7 +16,7 @@ from aiokafka import AIOKafkaConsumer
 from chatlake_contracts import topics
 from chatlake_contracts.lifecycle import lifecycle_event
 
-from tests.support import private_broker
+from tests.support import private_broker, s3_lake
 from tests.warehouse.support import (
     BASE_MS,
     archive_until,
@@ -23,6 +26,7 @@ from tests.warehouse.support import (
     synthetic_message,
     table_files,
 )
+from warehouse.lake_store import LakeStore
 
 pytestmark = pytest.mark.integration
 
@@ -109,15 +113,26 @@ async def rewind_group(servers: str, group: str, topic: str) -> None:
         await consumer.stop()
 
 
+@contextmanager
+def lake_of_kind(kind: str, tmp_path: Path) -> Iterator[tuple[LakeStore, dict[str, str]]]:
+    """A lake folder, or a bucket on a real S3 API server on loopback; with the settings that
+    point a chatlake process at it."""
+    if kind == "local":
+        yield LakeStore(str(tmp_path / "lake")), {"CHATLAKE_LAKE_URI": str(tmp_path / "lake")}
+        return
+    with s3_lake() as lake:
+        yield lake.store(), lake.env
+
+
 @pytest.mark.slow
-def test_sigkill_at_any_moment_then_restart_leaves_every_message_exactly_once(tmp_path):
+@pytest.mark.parametrize("kind", ["local", "s3"])
+def test_sigkill_at_any_moment_then_restart_leaves_every_message_exactly_once(tmp_path, kind):
     total = 1_000_000
-    lake = tmp_path / "lake"
-    with private_broker() as servers:
+    with private_broker() as servers, lake_of_kind(kind, tmp_path) as (lake, lake_env):
         produce(servers, topics.CHAT_MESSAGES,
                 encoded(synthetic_message(i, channels=13) for i in range(total)))
-        env = {**os.environ, "CHATLAKE_KAFKA_BOOTSTRAP_SERVERS": servers,
-               "CHATLAKE_LAKE_URI": str(lake), "CHATLAKE_STATE_DIR": str(tmp_path / "state"),
+        env = {**os.environ, "CHATLAKE_KAFKA_BOOTSTRAP_SERVERS": servers, **lake_env,
+               "CHATLAKE_STATE_DIR": str(tmp_path / "state"),
                "CHATLAKE_ARCHIVER_MAX_BATCH_MESSAGES": "100000"}
         command = [sys.executable, "-m", "chatlake.cli", "archive"]
         kills = 0
@@ -146,6 +161,6 @@ def test_sigkill_at_any_moment_then_restart_leaves_every_message_exactly_once(tm
         finally:
             archiver.send_signal(signal.SIGTERM)
             assert archiver.wait(timeout=60) == 0
-    assert kills == 2 and 0 < counted_before_restart < total
-    assert lake_count(lake, "select count(*), count(distinct message_id) from chat_messages") \
-        == (total, total)
+        assert kills == 2 and 0 < counted_before_restart < total
+        assert lake_count(lake, "select count(*), count(distinct message_id) "
+                          "from chat_messages") == (total, total)
