@@ -8,7 +8,7 @@ heaviest JSON there: 64 MB for 72k comments) when present, else a synthetic Twit
 file; and, when ../shared/data is there, every chat file in it at once (518k messages in 67
 files, one worker process per core, as `chatlake import` does). The archiver benchmark
 pre-produces `--messages` synthetic records, then times a fresh consumer group from its first
-record to the last file committed (the group join, ~5 s on Tansu, is reported separately).
+record to the last table commit (the group join, ~5 s on Tansu, is reported separately).
 """
 
 import argparse
@@ -52,7 +52,7 @@ def import_everything(lake: Path) -> tuple[int, float]:
     # Offsets-only files (the Dota 2 set) need a start and a channel.
     options = ImportOptions(channel="bench", start=datetime(2019, 1, 1, tzinfo=UTC))
     started = time.perf_counter()
-    outcomes = list(import_files_to_lake(shared_chat_files(), options, str(lake),
+    outcomes = list(import_files_to_lake(shared_chat_files(), options, LakeStore(str(lake)),
                                          os.cpu_count() or 1))
     seconds = time.perf_counter() - started
     failures = [o for o in outcomes if isinstance(o, str)]
@@ -76,6 +76,16 @@ def synthetic_chat_file(folder: Path, messages: int) -> Path:
     path = folder / "synthetic.chat.json.gz"
     path.write_bytes(gzip.compress(json.dumps(root).encode()))
     return path
+
+
+def json_parse_rate(path: Path, messages: int) -> float:
+    """messages/s of only reading the file: gunzip and orjson.loads, the floor of an import."""
+    started = time.perf_counter()
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    orjson.loads(data) if path.name.endswith((".json", ".json.gz")) else data.splitlines()
+    return rate(messages, time.perf_counter() - started)
 
 
 def rate(count: int, seconds: float) -> float:
@@ -145,6 +155,7 @@ def main() -> None:
         started = time.perf_counter()
         report = import_to_lake(chat_file, options, LakeStore(str(work / "imported")))
         import_lake_rate = rate(report.messages, time.perf_counter() - started)
+        parse_rate = json_parse_rate(chat_file, report.messages)
         everything = import_everything(work / "everything") if SHARED_DATA.is_dir() else None
 
         with private_broker() as servers:
@@ -157,7 +168,9 @@ def main() -> None:
               f"{chat_file.name} ({report.messages} messages)")
         print(f"raw aiokafka produce          {produce_rate:>10,.0f} msg/s")
         print(f"raw aiokafka consume          {consume_rate:>10,.0f} msg/s")
+        print(f"gunzip + JSON parse only      {parse_rate:>10,.0f} msg/s")
         print(f"import -> lake (one file)     {import_lake_rate:>10,.0f} msg/s  "
+              f"{import_lake_rate / parse_rate:.2f} x JSON parse, "
               f"{import_lake_rate / consume_rate:.2f} x raw consume")
         if everything:
             all_rate = rate(*everything)
