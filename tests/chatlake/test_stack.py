@@ -323,3 +323,27 @@ def test_up_starts_the_detector_and_down_stops_its_whole_process_tree():
         assert stack.status()["detector"][0] == "stopped"
     finally:
         tear_down(stack)
+
+
+@pytest.mark.slow
+def test_a_vod_imported_through_kafka_twice_lands_in_the_lake_once(shared_data):
+    """The lake-tables acceptance: `up`, `import <lirik VOD> --to kafka` (twice), `sql`."""
+    lirik = shared_data / "vod" / "lirik" / "lirik_389178879.chat.json.gz"
+    stack = make_stack(archiver_command=shlex.join([sys.executable, "-m", "chatlake.cli",
+                                                    "archive"]))
+    count = "select count(*) from chat_messages"
+    try:
+        up = stack.chatlake("up")
+        assert up.returncode == 0, up.stdout + up.stderr
+        first = stack.chatlake("import", str(lirik), "--to", "kafka")
+        assert first.returncode == 0 and "72448 messages -> kafka" in first.stderr
+        assert processes.wait_until(
+            lambda: stack.chatlake("sql", count).stdout.strip() == "72448", timeout=180,
+            interval=2)
+        again = stack.chatlake("import", str(lirik), "--to", "kafka")
+        assert again.returncode == 0 and "already published" in again.stderr
+        direct = stack.chatlake("import", str(lirik))  # and straight into the lake
+        assert direct.returncode == 0, direct.stderr
+        assert stack.chatlake("sql", count).stdout.strip() == "72448"
+    finally:
+        tear_down(stack)
