@@ -24,10 +24,12 @@ def test_job_arguments_follow_the_settings(tmp_path):
     assert "--metrics-port" not in args  # the cluster's reporter config, not the job's
 
 
-def test_submit_command_runs_flink_run_py():
+def test_submit_command_runs_flink_run_py(monkeypatch):
+    # The distribution's place, not its presence (this suite may run before it is installed).
+    monkeypatch.setattr(flink_cluster, "flink_home", lambda: Path("/venv/site-packages/pyflink"))
     command = flink_cluster.submit_command("jm:8081", ["--bootstrap", "k:9092"],
                                            python=Path("/py"))
-    assert command[0].endswith("pyflink/bin/flink")
+    assert command[0] == "/venv/site-packages/pyflink/bin/flink"
     assert command[1:5] == ["run", "--detached", "-m", "jm:8081"]
     assert command[command.index("-py") + 1].endswith("chatlake_streaming/job.py")
     assert command[-2:] == ["--bootstrap", "k:9092"]
