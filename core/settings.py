@@ -206,6 +206,14 @@ class IngestSettings(BaseSettings):
         default=None,
         description="Extra channels to read regardless of stream-lifecycle: comma-separated ids.",
     )
+    shard: str | None = Field(
+        default=None,
+        description="Run as this ingest shard (one per Twitch account): read the channels the "
+        "monitor assigns to it in PostgreSQL instead of following stream-lifecycle.",
+    )
+    heartbeat_s: float = Field(
+        default=5.0, description="A shard's heartbeat and assignment poll interval."
+    )
 
 
 class MonitorSettings(BaseSettings):
@@ -223,6 +231,10 @@ class MonitorSettings(BaseSettings):
     )
     offline_after_polls: int = Field(
         default=3, description="A followed channel missing from this many polls is offline."
+    )
+    shard_dead_after_s: float = Field(
+        default=30.0, description="An ingest shard whose heartbeat is older loses its channels "
+        "at the next cycle (keep it below the poll interval and above the shard heartbeat)."
     )
     interval_s: float = Field(
         default=120.0, description="Poll interval of `chatlake monitor run` (the Dagster "
