@@ -35,6 +35,7 @@ class TwitchStandIn:
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, clip_delay_s: float = 2.0,
                  welcome_timeout_s: float = 10.0, chat_buffer_limit: int = 100_000,
+                 track_deliveries: bool = False,
                  client_id: str = DEFAULT_CLIENT_ID,
                  client_secret: str = DEFAULT_CLIENT_SECRET) -> None:
         self.host, self.port = host, port
@@ -42,7 +43,8 @@ class TwitchStandIn:
         self.world = World()
         self.faults = Faults()
         self.hub = EventSubHub(welcome_timeout_s=welcome_timeout_s,
-                               buffer_limit=chat_buffer_limit)
+                               buffer_limit=chat_buffer_limit,
+                               track_deliveries=track_deliveries)
         self.events: list[tuple[str, Any]] = []  # ("refreshed", user_id), ... for tests
         self.client_id, self.client_secret = client_id, client_secret
         self.world.apps[client_id] = App(client_id, client_secret)
@@ -217,6 +219,25 @@ class TwitchStandIn:
             return len(hit)
 
         return self._call(expire)
+
+    def revoke_authorization(self, user_id: str) -> int:
+        """The user disconnected the app: every token of theirs stops working (access and
+        refresh) and their EventSub subscriptions are revoked; returns the subscriptions."""
+
+        def revoke() -> int:
+            for token in [*self.world.tokens.values(), *self.world.refresh_tokens.values()]:
+                if token.user_id == user_id:
+                    token.revoked = True
+            for key in [k for k, t in self.world.refresh_tokens.items()
+                        if t.user_id == user_id]:
+                del self.world.refresh_tokens[key]
+            return self.hub.revoke_user(user_id)
+
+        return self._call(revoke)
+
+    def deliveries(self) -> dict[str, str]:
+        """message id -> user id whose session it was written to (`track_deliveries`)."""
+        return self._call(lambda: dict(self.hub.deliveries or {}))
 
     # ---------- control: streams, clips ----------
 
