@@ -63,8 +63,9 @@ class Pending:
     broadcaster_id: str
     event: bytes | None = None  # the event object, JSON-encoded once when pushed
     raw: str | bytes | None = None
-    message_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    message_id: str = field(default_factory=lambda: str(uuid.uuid4()))  # the envelope's
     timestamp: str = field(default_factory=now_rfc3339)
+    chat_id: str | None = None  # the chat message's own id (event.message_id)
 
 
 @dataclass
@@ -167,7 +168,8 @@ class EventSubHub:
                     session.queue.popleft()
                     self.counters["delivered"] += 1
                     if self.deliveries is not None:
-                        self.deliveries[pending.message_id] = session.user_id or ""
+                        self.deliveries[pending.chat_id or pending.message_id] = (
+                            session.user_id or "")
 
     def _sub_json(self, sub: dict) -> bytes:
         cached = self._sub_json_cache.get(sub["id"])

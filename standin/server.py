@@ -236,7 +236,8 @@ class TwitchStandIn:
         return self._call(revoke)
 
     def deliveries(self) -> dict[str, str]:
-        """message id -> user id whose session it was written to (`track_deliveries`)."""
+        """Chat message id -> the user whose session it was last written to
+        (`track_deliveries`)."""
         return self._call(lambda: dict(self.hub.deliveries or {}))
 
     # ---------- control: streams, clips ----------
@@ -328,7 +329,7 @@ class TwitchStandIn:
     def push_event(self, event: dict, *, timestamp_ms: int | None = None) -> None:
         """Send a ready `channel.chat.message` event (e.g. from `chat_payload.chat_event`)."""
         pending = Pending(broadcaster_id=event["broadcaster_user_id"],
-                          event=orjson.dumps(event))
+                          event=orjson.dumps(event), chat_id=event.get("message_id"))
         if timestamp_ms is not None:
             pending.timestamp = chat_payload.rfc3339_nanos(timestamp_ms)
         self._call(self.hub.push, pending)
@@ -338,7 +339,7 @@ class TwitchStandIn:
         items = []
         for event, timestamp_ms in events:
             pending = Pending(broadcaster_id=event["broadcaster_user_id"],
-                              event=orjson.dumps(event))
+                              event=orjson.dumps(event), chat_id=event.get("message_id"))
             if timestamp_ms is not None:
                 pending.timestamp = chat_payload.rfc3339_nanos(timestamp_ms)
             items.append(pending)

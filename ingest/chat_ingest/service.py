@@ -321,7 +321,8 @@ class ChatIngestService:
             self.auth_problem = None
             return
         except twitchio.HTTPException as error:
-            if error.status != 401:
+            # 400: twitchio met the 401 itself and its refresh was refused (a revoked grant).
+            if error.status not in (400, 401):
                 log.warning("token validation failed with HTTP %s; will retry", error.status)
                 return
         log.warning("the Twitch token no longer validates; refreshing it")
