@@ -2,8 +2,8 @@
 produce of the same records measured in the same run.
 
     uv run python bench/bench_ingest.py [--messages 200000] [--channels 10] [--repeat 5]
-    uv run python bench/bench_ingest.py --shard       # one ingest shard: 95 channels assigned
-                                                      # in PostgreSQL, heartbeats running
+    uv run python bench/bench_ingest.py --shard       # + one ingest shard: 95 channels
+                                                      # assigned in PostgreSQL
 
 The stand-in runs in a child process (as Twitch would be elsewhere) and gets every message
 before the service subscribes: it holds them in its per-channel buffers and flushes them the
@@ -14,9 +14,11 @@ service produced (same sizes). Only a sample is kept: holding every record in th
 process (300 k x 550 bytes) slowed the service itself by a third, which production never sees.
 Prints no chat content.
 
-`--shard` runs the service as one ingest shard of several (ingest/shards/): it registers in
-a PostgreSQL of the bench's own, heartbeats every 0.5 s, and reads the channels written to
-its assignment (95 by default, one account's full share), as `chatlake ingest --shard` does.
+`--shard` also runs, in each repeat and on the same amount of chat, the service as one ingest
+shard of several (ingest/shards/): it registers in a PostgreSQL of the bench's own,
+heartbeats every 0.5 s, and reads the channels written to its assignment (95 by default, one
+account's full share), as `chatlake ingest --shard` does; it prints shard/raw and
+shard/unsharded beside ingest/raw.
 """
 
 import argparse
@@ -176,13 +178,17 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        ratios = []
+        ratios, shard_ratios = [], []
         for run in range(args.repeat):
-            channels = fill(standin.client, args.channels, args.messages)
             with private_broker() as servers, tempfile.TemporaryDirectory() as folder, (
                     postgres() if args.shard else contextlib.nullcontext()) as dsn:
+                channels = fill(standin.client, args.channels, args.messages)
                 ingest_rate, records = asyncio.run(ingest_run(
-                    standin, servers, channels, args.messages, Path(folder), dsn))
+                    standin, servers, channels, args.messages, Path(folder)))
+                if dsn is not None:  # the same chat again, read by a shard
+                    channels = fill(standin.client, args.channels, args.messages)
+                    shard_rate, _ = asyncio.run(ingest_run(
+                        standin, servers, channels, args.messages, Path(folder), dsn))
                 raw_rate = asyncio.run(raw_produce(
                     servers, [records[i % len(records)] for i in range(args.messages)]))
             size = sum(len(v) for _, v in records) / len(records)
@@ -190,11 +196,17 @@ def main() -> None:
             print(f"run {run + 1}: {args.messages} messages over {args.channels} channels, "
                   f"~{size:.0f} bytes a record")
             print(f"  raw aiokafka produce:              {raw_rate:10,.0f} msg/s")
-            mode = "one shard" if args.shard else "stand-in EventSub->Kafka"
-            print(f"  ingest ({mode}): {ingest_rate:10,.0f} msg/s")
+            print(f"  ingest (stand-in EventSub->Kafka): {ingest_rate:10,.0f} msg/s")
             print(f"  ratio ingest/raw: {ratios[-1]:.2f} (target >= 0.7)")
+            if dsn is not None:
+                shard_ratios.append(shard_rate / raw_rate)
+                print(f"  ingest as one shard (PostgreSQL):  {shard_rate:10,.0f} msg/s")
+                print(f"  ratio shard/raw: {shard_ratios[-1]:.2f}, shard/unsharded: "
+                      f"{shard_rate / ingest_rate:.2f}")
         if len(ratios) > 1:
-            print(f"median ratio: {sorted(ratios)[len(ratios) // 2]:.2f}")
+            print(f"median ratio ingest/raw: {sorted(ratios)[len(ratios) // 2]:.2f}")
+        if len(shard_ratios) > 1:
+            print(f"median ratio shard/raw: {sorted(shard_ratios)[len(shard_ratios) // 2]:.2f}")
     finally:
         child.terminate()
         child.join(5)

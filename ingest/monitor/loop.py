@@ -25,6 +25,13 @@ async def monitor_loop(endpoint: HelixEndpoint, dsn: str, bootstrap_servers: str
                 for transition in report.joins + report.leaves:
                     log.info("monitor: %s %s: %s", transition.event_type, transition.login,
                              transition.reason)
+                if report.shards is not None and (report.shards.moves
+                                                  or report.shards.unassigned):
+                    log.info("monitor: ingest shards: %s", report.shard_summary())
+                if report.shards is not None and report.shards.unassigned:
+                    log.warning("monitor: %d followed channels have no ingest shard: the "
+                                "live shards hold %d", len(report.shards.unassigned),
+                                report.shards.capacity)
             except Exception as error:  # Helix, Kafka, PostgreSQL: keep polling next time
                 metrics.cycle_failed()
                 log.warning("monitor cycle failed: %s: %s", type(error).__name__, error)
