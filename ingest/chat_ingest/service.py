@@ -8,6 +8,10 @@ re-subscription after a dropped socket) and the token (refresh on 401, re-valida
 `wire` takes the chat frames off the socket; `publisher` buffers them into Kafka. A
 reconcile loop keeps the subscriptions equal to `ChannelBook.wanted()`, and re-creates any
 that twitchio failed to restore.
+
+With `shard` set (several Twitch accounts, one process each), the wanted channels are the
+monitor's assignment to this shard, read from PostgreSQL at each heartbeat (`shard`,
+ingest/shards/), instead of `stream-lifecycle`.
 """
 
 import asyncio
