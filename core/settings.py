@@ -236,6 +236,10 @@ class MonitorSettings(BaseSettings):
         default=30.0, description="An ingest shard whose heartbeat is older loses its channels "
         "at the next cycle (keep it below the poll interval and above the shard heartbeat)."
     )
+    shard_check_s: float = Field(
+        default=10.0, description="`monitor run`: between polls, move a dead ingest shard's "
+        "channels this often (PostgreSQL only, no Helix call); 0: only at each poll."
+    )
     interval_s: float = Field(
         default=120.0, description="Poll interval of `chatlake monitor run` (the Dagster "
         "schedule has its own cron, every 2 minutes)."

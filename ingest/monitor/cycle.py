@@ -42,13 +42,15 @@ class MonitorConfig:
     rules: MonitorRules = field(default_factory=MonitorRules)
     reannounce: bool = True
     shard_dead_after_s: float = 30.0  # a shard whose heartbeat is older loses its channels
+    shard_check_s: float = 10.0  # `monitor run`: re-assign shards this often between polls
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "MonitorConfig":
         rules = MonitorRules(settings.monitor.join_rank, settings.monitor.leave_rank,
                              settings.monitor.offline_after_polls)
         return cls(max(settings.monitor.top_n, rules.leave_rank), settings.monitor.page_size,
-                   rules, shard_dead_after_s=settings.monitor.shard_dead_after_s)
+                   rules, shard_dead_after_s=settings.monitor.shard_dead_after_s,
+                   shard_check_s=settings.monitor.shard_check_s)
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,17 @@ async def monitor_cycle(helix: HelixClient, dsn: str, publish: Publish,
     metrics.cycle_done(len(report.followed), report.live_polled,
                        report.joins + report.leaves, report.at)
     return report
+
+
+async def shard_check(dsn: str, config: MonitorConfig) -> Assignment | None:
+    """Between the Helix polls: re-assign the followed channels of the last cycle to the live
+    ingest shards (no Helix call, nothing published), so a dead shard's channels move within
+    seconds instead of waiting for the next poll. Same lock and rule as the cycle."""
+    async with await psycopg.AsyncConnection.connect(dsn) as conn:
+        await shard_store.ensure_schema(conn, dsn)
+        async with conn.transaction():
+            await store.lock(conn)
+            return await _assign_shards(conn, await store.load_follows(conn), config)
 
 
 async def _assign_shards(conn: psycopg.AsyncConnection, follows: dict[str, Follow],

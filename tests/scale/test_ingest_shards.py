@@ -12,7 +12,8 @@ limits), twitchio in each shard process, Tansu (`kafka_broker`), PostgreSQL
    are reported over capacity (250 channels need 3 accounts; surviving the loss of one
    without shedding needs 4, see docs/scale.md).
 3. A spare account's shard joins: the next cycle serves all 250 again.
-4. Another account's authorization is revoked (its token fails): one cycle moves its channels.
+4. Another account's authorization is revoked (its token fails): the monitor's shard check
+   between polls (`shard_check`, what `monitor run` does every `shard_check_s`) moves them.
 
 "Lost" (docs/scale.md, "What lost means"): Twitch delivers a chat message once to the
 subscription that holds the channel and has no acknowledgement and no replay, and the ingest
@@ -37,7 +38,7 @@ from chatlake_contracts.topics import CHAT_MESSAGES
 from psycopg.conninfo import make_conninfo
 
 from ingest.monitor import MonitorConfig, MonitorRules
-from ingest.monitor.cycle import run_monitor_cycle
+from ingest.monitor.cycle import run_monitor_cycle, shard_check
 from ingest.shards import store as shard_store
 from standin import TwitchStandIn
 from tests.standin.support import consume, unique_channels
@@ -169,10 +170,13 @@ def push_round(standin: TwitchStandIn, channels: list[str], label: str, per_chan
     return ids
 
 
+CONFIG = MonitorConfig(top_n=CHANNELS + 10, page_size=100,
+                       rules=MonitorRules(join_rank=CHANNELS, leave_rank=CHANNELS + 5),
+                       shard_dead_after_s=DEAD_AFTER_S)
+
+
 def cycle(standin: TwitchStandIn, dsn: str, servers: str):
-    config = MonitorConfig(top_n=CHANNELS + 10, page_size=100,
-                           rules=MonitorRules(join_rank=CHANNELS, leave_rank=CHANNELS + 5),
-                           shard_dead_after_s=DEAD_AFTER_S)
+    config = CONFIG
     endpoint = HelixEndpoint(standin.helix_url, standin.auth_url, standin.client_id,
                              standin.client_secret)
     return asyncio.run(run_monitor_cycle(endpoint, dsn, servers, config))
@@ -238,16 +242,19 @@ def test_250_channels_over_3_accounts_and_a_dead_shard_moves_within_one_cycle(
         wait_for(lambda: reads(standin, shard_db, live), "250 subscriptions on 3", live)
         push_round(standin, top, "five", 2, sent)
 
-        # 4. acct-c's authorization is revoked: its token fails, one cycle moves its channels.
+        # 4. acct-c's authorization is revoked: its token fails; the monitor's check between
+        #    polls (no Helix call) moves its channels.
         revoked = shards[2]
         standin.revoke_authorization(revoked.user.user_id)
         six = push_round(standin, top, "six", 2, sent)
         wait_for(lambda: not shard_rows(shard_db)["acct-c"].alive, "acct-c's token failed",
                  live)
         assert "token failed" in (shard_rows(shard_db)["acct-c"].problem or "")
-        report = cycle(standin, shard_db, kafka_broker)
+        checked = asyncio.run(shard_check(shard_db, CONFIG))
         assert "acct-c" not in assignment(shard_db).values()
-        assert report.shards.load() == {"acct-a": 95, "acct-d": 95}
+        assert checked is not None and checked.load() == {"acct-a": 95, "acct-d": 95}
+        assert all(m.reason.startswith("shard acct-c is not live (token failed")
+                   for m in checked.moves if m.from_shard == "acct-c" and m.to_shard)
         live = [shards[0], spare]
         wait_for(lambda: reads(standin, shard_db, live), "190 subscriptions on a and d",
                  live)
