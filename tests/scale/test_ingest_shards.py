@@ -296,3 +296,24 @@ def test_250_channels_over_3_accounts_and_a_dead_shard_moves_within_one_cycle(
     finally:
         for shard in [*shards, *([spare] if spare else [])]:
             shard.stop()
+
+
+def test_a_second_shard_for_the_same_account_is_refused_at_start(
+        standin, shard_db, kafka_broker, tmp_path):
+    first = Shard("acct-x", standin, shard_db, kafka_broker, tmp_path)
+    try:
+        wait_for(lambda: "acct-x" in shard_rows(shard_db), "acct-x registered", [first])
+        env = {**os.environ, "CHATLAKE_STATE_DIR": str(tmp_path / "second"),
+               "CHATLAKE_POSTGRES_DSN": shard_db, "CHATLAKE_KAFKA_BOOTSTRAP_SERVERS":
+               kafka_broker, "CHATLAKE_TWITCH_STANDIN_URL": standin.base_url,
+               "CHATLAKE_METRICS_INGEST_PORT": "0"}
+        second = subprocess.run(
+            [sys.executable, "-m", "chatlake.cli", "ingest", "--shard", "acct-y",
+             "--token-file", str(first.token_file)], env=env, capture_output=True, text=True,
+            timeout=120)
+        first.check_running()
+    finally:
+        first.stop()
+    assert second.returncode == 2
+    assert "one shard per account" in second.stderr
+    assert TokenStore(first.token_file).load().access_token not in second.stderr + second.stdout
