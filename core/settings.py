@@ -222,6 +222,14 @@ class IngestSettings(BaseSettings):
         default=None,
         description="Extra channels to read regardless of stream-lifecycle: comma-separated ids.",
     )
+    shard: str | None = Field(
+        default=None,
+        description="Run as this ingest shard (one per Twitch account): read the channels the "
+        "monitor assigns to it in PostgreSQL instead of following stream-lifecycle.",
+    )
+    heartbeat_s: float = Field(
+        default=5.0, description="A shard's heartbeat and assignment poll interval."
+    )
 
 
 class MonitorSettings(BaseSettings):
@@ -239,6 +247,14 @@ class MonitorSettings(BaseSettings):
     )
     offline_after_polls: int = Field(
         default=3, description="A followed channel missing from this many polls is offline."
+    )
+    shard_dead_after_s: float = Field(
+        default=30.0, description="An ingest shard whose heartbeat is older loses its channels "
+        "at the next cycle (keep it below the poll interval and above the shard heartbeat)."
+    )
+    shard_check_s: float = Field(
+        default=10.0, description="`monitor run`: between polls, move a dead ingest shard's "
+        "channels this often (PostgreSQL only, no Helix call); 0: only at each poll."
     )
     interval_s: float = Field(
         default=120.0, description="Poll interval of `chatlake monitor run` (the Dagster "

@@ -13,7 +13,20 @@ re-subscription pending) the channel's messages wait in a bounded per-channel bu
 broadcaster's chat goes on while a reader is away; messages queued for a session that drops
 before they were written go back to the front of that buffer. The buffer is flushed, in
 order, to the next subscription for the channel. Only a full buffer drops (oldest first), and
-`stats()["buffer_dropped"]` counts it.
+`stats()["buffer_dropped"]` counts it. (Twitch itself keeps nothing for a channel nobody
+subscribes to: the buffer makes the stand-in stricter than Twitch, never looser.)
+
+Limits, as Twitch enforces them on WebSocket transports (docs "Handling WebSocket events",
+"Subscription limits"; the wording of the 429s as Twitch answers them where it is known):
+at most 300 enabled subscriptions a session (429), 3 sessions a user with enabled
+subscriptions (429 "number of websocket transports limit exceeded"), one subscription per
+type and condition and user (409 "subscription already exists"), and `channel.chat.message`
+for at most 100 channels a user (429). Disconnected or revoked subscriptions count toward
+none of them. `stats()` counts rejections and the most chat channels any user held.
+
+`track_deliveries`: remember which user's session each chat message was written to, so a test
+can tell a message that died with a killed reader (written to its socket, never acknowledged:
+Twitch has no acknowledgement and no replay) from one the path lost.
 """
 
 import asyncio
@@ -50,8 +63,9 @@ class Pending:
     broadcaster_id: str
     event: bytes | None = None  # the event object, JSON-encoded once when pushed
     raw: str | bytes | None = None
-    message_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    message_id: str = field(default_factory=lambda: str(uuid.uuid4()))  # the envelope's
     timestamp: str = field(default_factory=now_rfc3339)
+    chat_id: str | None = None  # the chat message's own id (event.message_id)
 
 
 @dataclass
@@ -78,7 +92,7 @@ class SubscriptionError(Exception):
 
 class EventSubHub:
     def __init__(self, *, ws_url: str = "", welcome_timeout_s: float = 10.0,
-                 buffer_limit: int = 100_000) -> None:
+                 buffer_limit: int = 100_000, track_deliveries: bool = False) -> None:
         self.ws_url = ws_url  # set by the server once its port is known
         self.welcome_timeout_s = welcome_timeout_s
         self.buffer_limit = buffer_limit
@@ -88,7 +102,10 @@ class EventSubHub:
         self.buffers: dict[str, deque[Pending]] = {}
         self._sub_json_cache: dict[str, tuple[str, bytes]] = {}  # id -> (session, JSON)
         self.counters = {"pushed": 0, "delivered": 0, "buffer_dropped": 0, "closed_4001": 0,
-                         "closed_4003": 0, "dropped_sockets": 0, "connections": 0}
+                         "closed_4003": 0, "dropped_sockets": 0, "connections": 0,
+                         "limit_rejections": 0, "revoked": 0}
+        self.max_chat_channels: dict[str, int] = {}  # user id -> most chat subs held at once
+        self.deliveries: dict[str, str] | None = {} if track_deliveries else None
 
     # ---------- the socket ----------
 
@@ -150,6 +167,9 @@ class EventSubHub:
                 if session.queue and session.queue[0][0] is pending:
                     session.queue.popleft()
                     self.counters["delivered"] += 1
+                    if self.deliveries is not None:
+                        self.deliveries[pending.chat_id or pending.message_id] = (
+                            session.user_id or "")
 
     def _sub_json(self, sub: dict) -> bytes:
         cached = self._sub_json_cache.get(sub["id"])
@@ -294,8 +314,26 @@ class EventSubHub:
         session.user_id, session.subscribed = token.user_id, True
         if sub_type == CHAT_MESSAGE:
             self.chat_route[condition["broadcaster_user_id"]] = sub["id"]
+            held = sum(s["type"] == CHAT_MESSAGE and s["status"] == "enabled"
+                       and s["user_id"] == token.user_id for s in self.subscriptions.values())
+            self.max_chat_channels[token.user_id] = max(
+                held, self.max_chat_channels.get(token.user_id, 0))
             self._flush(condition["broadcaster_user_id"])
         return sub
+
+    def revoke_user(self, user_id: str) -> int:
+        """The user withdrew the app's authorization: every enabled subscription of theirs
+        becomes `authorization_revoked` (their chat stops); returns how many."""
+        revoked = 0
+        for sub in self.subscriptions.values():
+            if sub["user_id"] == user_id and sub["status"] == "enabled":
+                sub["status"] = "authorization_revoked"
+                channel = sub["condition"].get("broadcaster_user_id", "")
+                if self.chat_route.get(channel) == sub["id"]:
+                    del self.chat_route[channel]
+                revoked += 1
+        self.counters["revoked"] += revoked
+        return revoked
 
     def _check_chat(self, token: Token, condition: dict) -> None:
         if not condition.get("broadcaster_user_id") or not condition.get("user_id"):
@@ -305,16 +343,24 @@ class EventSubHub:
 
     def _check_limits(self, token: Token, session: Session, sub_type: str,
                       condition: dict) -> None:
+        try:
+            self._limits(token, session, sub_type, condition)
+        except SubscriptionError as error:
+            if error.status == 429:
+                self.counters["limit_rejections"] += 1
+            raise
+
+    def _limits(self, token: Token, session: Session, sub_type: str, condition: dict) -> None:
         mine = [s for s in self.subscriptions.values()
                 if s["user_id"] == token.user_id and s["status"] == "enabled"]
         if any(s["type"] == sub_type and s["condition"] == condition for s in mine):
             raise SubscriptionError(409, "subscription already exists")
         if sum(s["session_id"] == session.session_id for s in mine) >= (
                 MAX_SUBSCRIPTIONS_PER_SESSION):
-            raise SubscriptionError(429, "websocket subscription limit exceeded")
+            raise SubscriptionError(429, "number of websocket subscriptions limit exceeded")
         sessions = {s["session_id"] for s in mine} | {session.session_id}
         if len(sessions) > MAX_SESSIONS_PER_USER:
-            raise SubscriptionError(429, "websocket transports limit exceeded")
+            raise SubscriptionError(429, "number of websocket transports limit exceeded")
         if sub_type == CHAT_MESSAGE and sum(s["type"] == CHAT_MESSAGE for s in mine) >= (
                 MAX_CHAT_CHANNELS_PER_USER):
             raise SubscriptionError(429, "a user reads the chat of at most 100 channels")
@@ -344,7 +390,8 @@ class EventSubHub:
                 "enabled_subscriptions": sum(s["status"] == "enabled"
                                              for s in self.subscriptions.values()),
                 "buffered": sum(len(b) for b in self.buffers.values()),
-                "queued": sum(len(s.queue) for s in self.sessions.values())}
+                "queued": sum(len(s.queue) for s in self.sessions.values()),
+                "max_chat_channels": dict(self.max_chat_channels)}
 
 
 def session_dict(session: Session, status: str) -> dict:

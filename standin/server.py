@@ -35,6 +35,7 @@ class TwitchStandIn:
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, clip_delay_s: float = 2.0,
                  welcome_timeout_s: float = 10.0, chat_buffer_limit: int = 100_000,
+                 track_deliveries: bool = False,
                  client_id: str = DEFAULT_CLIENT_ID,
                  client_secret: str = DEFAULT_CLIENT_SECRET) -> None:
         self.host, self.port = host, port
@@ -42,7 +43,8 @@ class TwitchStandIn:
         self.world = World()
         self.faults = Faults()
         self.hub = EventSubHub(welcome_timeout_s=welcome_timeout_s,
-                               buffer_limit=chat_buffer_limit)
+                               buffer_limit=chat_buffer_limit,
+                               track_deliveries=track_deliveries)
         self.events: list[tuple[str, Any]] = []  # ("refreshed", user_id), ... for tests
         self.client_id, self.client_secret = client_id, client_secret
         self.world.apps[client_id] = App(client_id, client_secret)
@@ -218,6 +220,26 @@ class TwitchStandIn:
 
         return self._call(expire)
 
+    def revoke_authorization(self, user_id: str) -> int:
+        """The user disconnected the app: every token of theirs stops working (access and
+        refresh) and their EventSub subscriptions are revoked; returns the subscriptions."""
+
+        def revoke() -> int:
+            for token in [*self.world.tokens.values(), *self.world.refresh_tokens.values()]:
+                if token.user_id == user_id:
+                    token.revoked = True
+            for key in [k for k, t in self.world.refresh_tokens.items()
+                        if t.user_id == user_id]:
+                del self.world.refresh_tokens[key]
+            return self.hub.revoke_user(user_id)
+
+        return self._call(revoke)
+
+    def deliveries(self) -> dict[str, str]:
+        """Chat message id -> the user whose session it was last written to
+        (`track_deliveries`)."""
+        return self._call(lambda: dict(self.hub.deliveries or {}))
+
     # ---------- control: streams, clips ----------
 
     def set_streams(self, streams: list[dict | Stream], *, page_overlap: int = 0) -> None:
@@ -307,7 +329,7 @@ class TwitchStandIn:
     def push_event(self, event: dict, *, timestamp_ms: int | None = None) -> None:
         """Send a ready `channel.chat.message` event (e.g. from `chat_payload.chat_event`)."""
         pending = Pending(broadcaster_id=event["broadcaster_user_id"],
-                          event=orjson.dumps(event))
+                          event=orjson.dumps(event), chat_id=event.get("message_id"))
         if timestamp_ms is not None:
             pending.timestamp = chat_payload.rfc3339_nanos(timestamp_ms)
         self._call(self.hub.push, pending)
@@ -317,7 +339,7 @@ class TwitchStandIn:
         items = []
         for event, timestamp_ms in events:
             pending = Pending(broadcaster_id=event["broadcaster_user_id"],
-                              event=orjson.dumps(event))
+                              event=orjson.dumps(event), chat_id=event.get("message_id"))
             if timestamp_ms is not None:
                 pending.timestamp = chat_payload.rfc3339_nanos(timestamp_ms)
             items.append(pending)

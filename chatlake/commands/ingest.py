@@ -2,6 +2,7 @@
 
 import asyncio
 import signal
+from pathlib import Path
 
 import typer
 
@@ -9,7 +10,7 @@ from core import metrics
 from core.settings import Settings
 from ingest.chat_ingest import ChatIngestService, IngestConfig, IngestStartupError
 from ingest.chat_ingest.metrics import watch_ingest
-from twitch.tokens import TokenFileError
+from twitch.tokens import TokenFileError, TokenStore
 
 
 def register(app: typer.Typer) -> None:
@@ -21,16 +22,27 @@ def ingest(
         [], "--channel", help="Also read this channel (broadcaster id); repeatable."),
     no_lifecycle: bool = typer.Option(
         False, "--no-lifecycle", help="Do not follow stream-lifecycle; read --channel only."),
+    shard: str | None = typer.Option(
+        None, "--shard", help="Run as this ingest shard (one per Twitch account): read the "
+        "channels the monitor assigns to it in PostgreSQL (CHATLAKE_INGEST_SHARD)."),
+    token_file: Path | None = typer.Option(  # noqa: B008 - typer's way
+        None, "--token-file", help="This account's token file (default "
+        "CHATLAKE_TWITCH_TOKEN_FILE); seed it with `chatlake auth seed`."),
 ) -> None:
-    """Read the chat of the online channels and publish it to Kafka until SIGINT/SIGTERM."""
+    """Read the chat of the online (or assigned) channels into Kafka until SIGINT/SIGTERM."""
     settings = Settings()
+    if shard:
+        settings.ingest.shard = shard
+    if token_file:
+        settings.twitch.token_file = token_file
     try:
         config = IngestConfig.from_settings(settings)
     except TokenFileError as error:
         raise typer.BadParameter(str(error)) from None
     config = IngestConfig(**{**config.__dict__,
                              "static_channels": config.static_channels + tuple(channel),
-                             "follow_lifecycle": not no_lifecycle})
+                             "follow_lifecycle": not no_lifecycle,
+                             "token_store": TokenStore(settings.twitch.token_file)})
     service = ChatIngestService(config)
     watch_ingest(service)  # read at scrape time; nothing is added per message
     server = metrics.serve(settings.metrics.host, settings.metrics.ingest_port)

@@ -68,6 +68,10 @@ def describe(report: CycleReport) -> str:
     lines += [f"  left   {t.login} ({t.broadcaster_id}): {t.reason}" for t in report.leaves]
     lines += [f"  following {f.login} ({f.broadcaster_id}) rank {f.rank or '-'} since "
               f"{f.since:%Y-%m-%d %H:%M:%S %Z}: {f.join_reason}" for f in report.followed]
+    if report.shards is not None:
+        lines.append(f"ingest shards: {report.shard_summary()}")
+        lines += [f"  moved {m.broadcaster_id}: {m.from_shard or '-'} -> {m.to_shard or '-'}: "
+                  f"{m.reason}" for m in report.shards.moves]
     return "\n".join(lines)
 
 

@@ -2,6 +2,8 @@
 
     uv run chatlake standin --synthetic            # 6 live channels of synthetic chat
     uv run chatlake standin --chat vod.json --speed 10
+    uv run chatlake standin --synthetic --channels 250 --accounts 3 --token-dir tokens
+                                                   # 250 live channels, 3 reader accounts
     export CHATLAKE_TWITCH_STANDIN_URL=http://127.0.0.1:8790   # then point chatlake at it
 """
 
@@ -19,6 +21,7 @@ from ingest.importers import ImportOptions
 from standin import TwitchStandIn
 from standin.replay import file_events, replay, synthetic_events
 from standin.synthetic import synthetic_channels
+from twitch.tokens import StoredToken, TokenStore
 
 
 def register(app: typer.Typer) -> None:
@@ -34,16 +37,22 @@ def standin(
     channel: str | None = typer.Option(None, help="Channel login, for files that lack it."),
     speed: float = typer.Option(1.0, help="Replay speed: 10 plays ten times faster."),
     clip_delay: float = typer.Option(2.0, help="Seconds until a created clip is visible."),
+    accounts: int = typer.Option(
+        0, help="Create this many reader accounts and write a token file for each into "
+        "--token-dir (one per ingest shard)."),
+    token_dir: Path = typer.Option(  # noqa: B008 - typer's way
+        Path("standin-tokens"), help="Where --accounts writes token files (mode 0600)."),
 ) -> None:
     """Serve Twitch's OAuth, Helix and EventSub on 127.0.0.1 until SIGINT/SIGTERM."""
     settings = Settings()
     asyncio.run(_serve(settings, port or settings.twitch.standin_port, synthetic, channels,
-                       chat, channel, speed, clip_delay))
+                       chat, channel, speed, clip_delay, accounts, token_dir))
 
 
 async def _serve(settings: Settings, port: int, synthetic: bool, channels: int,
                  chat: list[Path], channel: str | None, speed: float,
-                 clip_delay: float) -> None:
+                 clip_delay: float, accounts: int = 0,
+                 token_dir: Path = Path("standin-tokens")) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -71,12 +80,31 @@ async def _serve(settings: Settings, port: int, synthetic: bool, channels: int,
         _write_info(settings, server)
         typer.echo(f"Twitch stand-in at {server.base_url} ({len(streams)} live channels)\n"
                    f"  export CHATLAKE_TWITCH_STANDIN_URL={server.base_url}")
+        for shard, path in _seed_accounts(server, accounts, token_dir):
+            typer.echo(f"  uv run chatlake ingest --shard {shard} --token-file {path}")
         tasks = [asyncio.create_task(replay(source, server.push_events, speed=speed, stop=stop))
                  for source in sources]
         await stop.wait()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _seed_accounts(server: TwitchStandIn, accounts: int,
+                   folder: Path) -> list[tuple[str, Path]]:
+    """`accounts` stand-in users with a token file each (never printed: only the paths)."""
+    seeded = []
+    for number in range(1, accounts + 1):
+        user = server.world.user_by_login(f"chatlake_reader_{number}") or server.add_user(
+            f"chatlake_reader_{number}")
+        token = server.issue_user_token(user.user_id)
+        path = folder / f"reader-{number}.json"
+        TokenStore(path).save(StoredToken(
+            access_token=token.access_token, refresh_token=token.refresh_token or "",
+            user_id=user.user_id, login=user.login, client_id=server.client_id,
+            scopes=token.scopes))
+        seeded.append((f"reader-{number}", path))
+    return seeded
 
 
 def _write_info(settings: Settings, server: TwitchStandIn) -> None:

@@ -38,6 +38,13 @@ class ChannelBook:
         else:
             self.online.pop(channel, None)
 
+    def replace(self, followed: list[Followed]) -> None:
+        """A shard's channels, as the monitor assigned them (instead of stream-lifecycle)."""
+        self.online = {f.broadcaster_id: Followed(
+            f.broadcaster_id, f.login, f.rank,
+            self.online[f.broadcaster_id].since_ms if f.broadcaster_id in self.online
+            else f.since_ms, f.reason) for f in followed}
+
     def wanted(self) -> list[str]:
         ranked = sorted(self.online.values(),
                         key=lambda f: (math.inf if f.rank is None else f.rank, f.since_ms))

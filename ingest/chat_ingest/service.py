@@ -8,6 +8,10 @@ re-subscription after a dropped socket) and the token (refresh on 401, re-valida
 `wire` takes the chat frames off the socket; `publisher` buffers them into Kafka. A
 reconcile loop keeps the subscriptions equal to `ChannelBook.wanted()`, and re-creates any
 that twitchio failed to restore.
+
+With `shard` set (several Twitch accounts, one process each), the wanted channels are the
+monitor's assignment to this shard, read from PostgreSQL at each heartbeat (`shard`,
+ingest/shards/), instead of `stream-lifecycle`.
 """
 
 import asyncio
@@ -30,6 +34,8 @@ from ingest.chat_ingest.lifecycle import follow_lifecycle
 from ingest.chat_ingest.mapping import MalformedEvent, record_from_notification
 from ingest.chat_ingest.notification import CHAT_MESSAGE, ChatNotification
 from ingest.chat_ingest.publisher import ChatPublisher, Outgoing
+from ingest.chat_ingest.shard import ShardMembership
+from ingest.shards.store import ShardConflict
 from twitch.tokens import TokenFileError, TokenStore, app_credentials
 
 log = logging.getLogger(__name__)
@@ -62,6 +68,12 @@ class IngestConfig:
     follow_lifecycle: bool = True
     reconcile_interval_s: float = 0.5
     flush_timeout_s: float = 15.0
+    # Sharded (several accounts): the channels come from the monitor's assignment in
+    # PostgreSQL, not from stream-lifecycle (ingest/shards/).
+    shard: str | None = None
+    postgres_dsn: str | None = None
+    heartbeat_s: float = 5.0
+    shard_dead_after_s: float = 30.0
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> "IngestConfig":
@@ -75,7 +87,10 @@ class IngestConfig:
             eventsub_ws_url=settings.twitch.eventsub_ws,
             max_channels=settings.ingest.max_channels,
             buffer_limit=settings.ingest.buffer_messages,
-            validate_interval_s=settings.ingest.validate_interval_s, static_channels=static)
+            validate_interval_s=settings.ingest.validate_interval_s, static_channels=static,
+            shard=settings.ingest.shard, postgres_dsn=settings.postgres.url,
+            heartbeat_s=settings.ingest.heartbeat_s,
+            shard_dead_after_s=settings.monitor.shard_dead_after_s)
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 
@@ -100,6 +115,9 @@ class ChatIngestService:
         self.ready = asyncio.Event()  # set once logged in, with the token added
         self._changed = asyncio.Event()
         self._failed_at: dict[str, float] = {}
+        # Why the token cannot be used any more (never the token); a shard reports it.
+        self.auth_problem: str | None = None
+        self.membership: ShardMembership | None = None
 
     # ---------- the wire sink (called synchronously from twitchio's socket reader) ----------
 
@@ -143,8 +161,12 @@ class ChatIngestService:
             self.client = client
             try:
                 await self._login(client, token.access_token, token.refresh_token)
+                if config.shard:
+                    await self._join_shards(token.user_id, token.login)
                 self.ready.set()
-                if config.follow_lifecycle:
+                if self.membership is not None:
+                    tasks.append(asyncio.create_task(self.membership.run(stop), name="shard"))
+                elif config.follow_lifecycle:
                     tasks.append(asyncio.create_task(follow_lifecycle(
                         config.bootstrap_servers, self._on_lifecycle, self._on_bad_lifecycle,
                         stop), name="lifecycle"))
@@ -185,6 +207,25 @@ class ChatIngestService:
                 "channels": len(self.stats.subscribed)}
 
     # ---------- channels ----------
+
+    async def _join_shards(self, user_id: str, login: str) -> None:
+        config = self.config
+        if not config.postgres_dsn:
+            raise IngestStartupError("a shard needs PostgreSQL (CHATLAKE_POSTGRES_DSN)")
+        self.membership = ShardMembership(
+            self, config.postgres_dsn, config.shard or login, user_id=user_id,
+            user_login=login, cap=max(0, config.max_channels - len(config.static_channels)),
+            heartbeat_s=config.heartbeat_s, dead_after_s=config.shard_dead_after_s)
+        try:
+            await self.membership.register()
+        except ShardConflict as error:
+            raise IngestStartupError(str(error)) from None
+
+    def channels_read(self) -> int:
+        return len(self.stats.subscribed)
+
+    def channels_changed(self) -> None:
+        self._changed.set()
 
     def _on_lifecycle(self, event: dict) -> None:
         self.book.apply(event)
@@ -274,15 +315,18 @@ class ChatIngestService:
         assert self.client is not None and self.user_id is not None
         data = self.client.tokens.get(self.user_id)
         if data is None:
+            self.auth_problem = "dropped by twitchio (invalid and not refreshable)"
             log.critical("the Twitch token was dropped by twitchio (invalid and not "
                          "refreshable): run `uv run chatlake auth seed` and restart")
             return
         try:
             await self.client.http.validate_token(data["token"])
             self.stats.counts["validations"] += 1
+            self.auth_problem = None
             return
         except twitchio.HTTPException as error:
-            if error.status != 401:
+            # 400: twitchio met the 401 itself and its refresh was refused (a revoked grant).
+            if error.status not in (400, 401):
                 log.warning("token validation failed with HTTP %s; will retry", error.status)
                 return
         log.warning("the Twitch token no longer validates; refreshing it")
@@ -290,9 +334,11 @@ class ChatIngestService:
             refreshed = await self.client.http.refresh_token(data["refresh"])
             await self.client.add_token(refreshed.access_token, refreshed.refresh_token)
         except (twitchio.HTTPException, twitchio.InvalidTokenException):
+            self.auth_problem = "invalid and the refresh was refused"
             log.critical("the Twitch token is invalid and cannot be refreshed: "
                          "run `uv run chatlake auth seed` and restart")
             return
+        self.auth_problem = None
         self.config.token_store.update(access_token=refreshed.access_token,
                                        refresh_token=refreshed.refresh_token)
         self.stats.counts["token_refreshes"] += 1

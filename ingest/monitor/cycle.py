@@ -28,6 +28,8 @@ from core.settings import Settings
 from ingest.monitor import metrics, store
 from ingest.monitor.ranking import top_streams
 from ingest.monitor.rules import Follow, MonitorRules, Transition, decide
+from ingest.shards import store as shard_store
+from ingest.shards.assign import Assignment, assign
 from twitch.helix import HelixClient, HelixEndpoint
 
 Publish = Callable[[list[dict]], Awaitable[None]]
@@ -39,13 +41,16 @@ class MonitorConfig:
     page_size: int = 100
     rules: MonitorRules = field(default_factory=MonitorRules)
     reannounce: bool = True
+    shard_dead_after_s: float = 30.0  # a shard whose heartbeat is older loses its channels
+    shard_check_s: float = 10.0  # `monitor run`: re-assign shards this often between polls
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "MonitorConfig":
         rules = MonitorRules(settings.monitor.join_rank, settings.monitor.leave_rank,
                              settings.monitor.offline_after_polls)
         return cls(max(settings.monitor.top_n, rules.leave_rank), settings.monitor.page_size,
-                   rules)
+                   rules, shard_dead_after_s=settings.monitor.shard_dead_after_s,
+                   shard_check_s=settings.monitor.shard_check_s)
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,16 @@ class CycleReport:
     duplicates: int
     events_published: int  # joins, leaves and re-announcements of kept channels
     seconds: float
+    shards: Assignment | None = None  # channel -> ingest shard; None: no shard registered
+
+    def shard_summary(self) -> str:
+        if self.shards is None:
+            return "no ingest shards registered"
+        load = self.shards.load()
+        return (f"{len(self.shards.channels)} channels on {len(load)} shards "
+                f"({', '.join(f'{s}: {n}' for s, n in sorted(load.items()))}), "
+                f"{len(self.shards.moves)} moved, {len(self.shards.unassigned)} over capacity "
+                f"({self.shards.capacity})")
 
     def summary(self) -> str:
         return (f"{len(self.followed)} followed, {len(self.joins)} joined, "
@@ -73,26 +88,31 @@ async def monitor_cycle(helix: HelixClient, dsn: str, publish: Publish,
                         config: MonitorConfig, *, now: datetime | None = None) -> CycleReport:
     began = time.monotonic()
     now = now or datetime.now(tz=UTC)
-    async with await psycopg.AsyncConnection.connect(dsn) as conn, conn.transaction():
-        await store.lock(conn)
-        follows = await store.load_follows(conn)
-        ranking = await top_streams(helix, config.top_n, page_size=config.page_size)
-        await store.upsert_streamers(conn, ranking.streams, now)
-        polled = {s.broadcaster_id for s in ranking.streams}
-        forbidden = await store.forbidden(conn, polled | set(follows))
-        absent = [channel for channel in follows if channel not in polled]
-        live_elsewhere = await _viewer_counts(helix, absent)
-        decision = decide(follows, ranking, forbidden=forbidden, live_elsewhere=live_elsewhere,
-                          rules=config.rules, now=now)
-        joined = {t.broadcaster_id for t in decision.transitions if t.event_type == "online"}
-        kept = [f for c, f in decision.follows.items() if c not in joined]
-        events = [_event(t, now) for t in decision.transitions]
-        if config.reannounce:
-            events += [_event(Transition("online", f.broadcaster_id, f.login, f.rank,
-                                         _still(f, config.rules), "kept"), now) for f in kept]
-        if events:
-            await publish(events)
-        await store.save(conn, decision.follows, decision.transitions, now)
+    async with await psycopg.AsyncConnection.connect(dsn) as conn:
+        await shard_store.ensure_schema(conn, dsn)
+        async with conn.transaction():
+            await store.lock(conn)
+            follows = await store.load_follows(conn)
+            ranking = await top_streams(helix, config.top_n, page_size=config.page_size)
+            await store.upsert_streamers(conn, ranking.streams, now)
+            polled = {s.broadcaster_id for s in ranking.streams}
+            forbidden = await store.forbidden(conn, polled | set(follows))
+            absent = [channel for channel in follows if channel not in polled]
+            live_elsewhere = await _viewer_counts(helix, absent)
+            decision = decide(follows, ranking, forbidden=forbidden,
+                              live_elsewhere=live_elsewhere, rules=config.rules, now=now)
+            shards = await _assign_shards(conn, decision.follows, config)
+            joined = {t.broadcaster_id for t in decision.transitions
+                      if t.event_type == "online"}
+            kept = [f for c, f in decision.follows.items() if c not in joined]
+            events = [_event(t, now) for t in decision.transitions]
+            if config.reannounce:
+                events += [_event(Transition("online", f.broadcaster_id, f.login, f.rank,
+                                             _still(f, config.rules), "kept"), now)
+                           for f in kept]
+            if events:
+                await publish(events)
+            await store.save(conn, decision.follows, decision.transitions, now)
     report = CycleReport(
         at=now, followed=sorted(decision.follows.values(), key=_by_rank),
         joins=[t for t in decision.transitions if t.event_type == "online"],
@@ -101,10 +121,37 @@ async def monitor_cycle(helix: HelixClient, dsn: str, publish: Publish,
         forbidden_skipped=[s.broadcaster_id for s in ranking.streams[:config.rules.join_rank]
                            if s.broadcaster_id in forbidden],
         live_polled=len(ranking.streams), pages=ranking.pages, duplicates=ranking.duplicates,
-        events_published=len(events), seconds=time.monotonic() - began)
+        events_published=len(events), seconds=time.monotonic() - began, shards=shards)
     metrics.cycle_done(len(report.followed), report.live_polled,
                        report.joins + report.leaves, report.at)
     return report
+
+
+async def shard_check(dsn: str, config: MonitorConfig) -> Assignment | None:
+    """Between the Helix polls: re-assign the followed channels of the last cycle to the live
+    ingest shards (no Helix call, nothing published), so a dead shard's channels move within
+    seconds instead of waiting for the next poll. Same lock and rule as the cycle."""
+    async with await psycopg.AsyncConnection.connect(dsn) as conn:
+        await shard_store.ensure_schema(conn, dsn)
+        async with conn.transaction():
+            await store.lock(conn)
+            return await _assign_shards(conn, await store.load_follows(conn), config)
+
+
+async def _assign_shards(conn: psycopg.AsyncConnection, follows: dict[str, Follow],
+                         config: MonitorConfig) -> Assignment | None:
+    """Channel -> ingest shard for this cycle (ingest/shards/assign.py has the rule). A shard
+    found dead or with a failed token here loses its channels in this same cycle."""
+    shards = await shard_store.load_shards(conn, config.shard_dead_after_s)
+    if not shards:
+        return None
+    ordered = sorted(follows.values(), key=_by_rank)
+    assignment = assign([f.broadcaster_id for f in ordered], shards,
+                        await shard_store.load_assignment(conn))
+    await shard_store.save_assignment(conn, assignment,
+                                      {f.broadcaster_id: f.login for f in ordered},
+                                      {f.broadcaster_id: f.rank for f in ordered})
+    return assignment
 
 
 async def _viewer_counts(helix: HelixClient, channels: list[str]) -> dict[str, int]:

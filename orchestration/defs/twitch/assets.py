@@ -49,7 +49,14 @@ def monitor_metadata(report: CycleReport) -> dict[str, dg.MetadataValue]:
              f"{f.since:%Y-%m-%d %H:%M} | {f.join_reason} |" for f in report.followed]
     changes = [f"- **{t.event_type}** {t.login}: {t.reason}"
                for t in report.joins + report.leaves] or ["(no joins or leaves)"]
+    shards: dict[str, dg.MetadataValue] = {}
+    if report.shards is not None:  # several accounts: which ingest shard reads what
+        shards = {"ingest_shards": dg.MetadataValue.text(report.shard_summary()),
+                  "channels_moved": dg.MetadataValue.int(len(report.shards.moves)),
+                  "channels_over_capacity": dg.MetadataValue.int(
+                      len(report.shards.unassigned))}
     return {
+        **shards,
         "followed_count": dg.MetadataValue.int(len(report.followed)),
         "joined": dg.MetadataValue.int(len(report.joins)),
         "left": dg.MetadataValue.int(len(report.leaves)),
