@@ -183,3 +183,16 @@ def test_vacuum_keeps_what_a_reader_may_still_need_and_refuses_less(tmp_path):
         vacuum(store, 0.1)
     old = connect(store, as_of=0).execute("select count(*) from chat_messages").fetchone()
     assert old == (10,)  # time travel to the first commit still works after the vacuum
+
+
+def test_polars_and_pyarrow_read_the_same_version_duckdb_does(tmp_path):
+    import polars as pl
+
+    store = LakeStore(str(tmp_path / "lake"))
+    total = many_small_commits(store, commits=3, rows=50)
+    table_uri = store.table_uri(CHAT_MESSAGES.name)
+    by_day = (pl.scan_delta(table_uri).group_by("date").len().sort("date").collect())
+    assert by_day["len"].to_list() == [75, 75]
+    assert pl.scan_delta(table_uri, version=0).select(pl.len()).collect().item() == 50
+    assert store.open(CHAT_MESSAGES.name).to_pyarrow_dataset().count_rows() == total
+    assert lake_count(store.uri, "select count(*) from chat_messages") == (total,)
