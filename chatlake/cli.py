@@ -1,6 +1,6 @@
 """The `chatlake` command. Each group of sub-commands lives in `chatlake.commands.*`."""
 
-import logging
+import sys
 
 import typer
 
@@ -19,6 +19,9 @@ from chatlake.commands import (
     stack,
     standin,
 )
+from chatlake.embedded import services
+from core import logs
+from core.settings import Settings
 
 app = typer.Typer(
     name="chatlake",
@@ -32,9 +35,11 @@ for module in (stack, importing, archive, sql, detector, standin, auth, ingest, 
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    argv = sys.argv[1:]
+    logs.setup(logs.service_name(argv))  # CHATLAKE_LOG_FORMAT, CHATLAKE_LOG_LEVEL
+    service = services.long_running(argv)
+    if service is not None:
+        services.announce(Settings(), service, argv)  # `chatlake status` lists this process
     app()
 
 

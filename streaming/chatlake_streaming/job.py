@@ -31,7 +31,7 @@ from pyflink.datastream import KeyedProcessFunction, RuntimeContext, StreamExecu
 from pyflink.datastream.state import ValueStateDescriptor
 from pyflink.table import StreamTableEnvironment
 
-from chatlake_contracts import topics
+from chatlake_contracts import logformat, topics
 from chatlake_contracts.detector import ChannelState, DetectorParams, step
 from chatlake_contracts.params_file import AppliedParams, ParamsFileError, applied_params
 from chatlake_streaming import sql
@@ -228,6 +228,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--cooldown-ms", type=int, default=defaults.cooldown_ms)
     p.add_argument("--min-count", type=int, default=defaults.min_count)
     p.add_argument("--max-gap-ms", type=int, default=None)
+    p.add_argument("--log-format", choices=logformat.FORMATS, default="text",
+                   help="json: one JSON object per line (chatlake_contracts.logformat)")
     p.add_argument("--params-file", type=Path,
                    help="a chatlake-detector-params/1 file; when it exists it replaces the "
                    "five options above and adds per-channel parameters")
@@ -238,8 +240,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     args = parse_args(argv)
+    logformat.configure("detector", fmt=args.log_format, secrets=(args.jdbc_password,))
     try:
         params = job_params(args)
     except ParamsFileError as error:

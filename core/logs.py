@@ -1,0 +1,34 @@
+"""Logging for every chatlake process, set up once at the entry point.
+
+    logs.setup("clipper")    # CHATLAKE_LOG_FORMAT=json: one JSON object per line
+
+The line format and the secret mask live in `chatlake_contracts.logformat`, so the PyFlink job
+(its own environment) writes the very same lines; this module adds the settings and the
+secrets the settings know (the Twitch client secret, the PostgreSQL password).
+"""
+
+from urllib.parse import urlsplit
+
+from chatlake_contracts import logformat
+
+from core.settings import STANDIN_CLIENT_SECRET, LogSettings, PostgresSettings, TwitchSettings
+
+# What `chatlake <command>` is called in log lines and `chatlake status`.
+SERVICES = {"archive": "archiver", "api": "api", "detector": "detector", "monitor": "monitor",
+            "ingest": "ingest", "clipper": "clipper", "demo": "demo", "standin": "standin"}
+
+
+def service_name(argv: list[str]) -> str:
+    words = [word for word in argv if not word.startswith("-")]
+    command = words[0] if words else "chatlake"
+    return SERVICES.get(command, f"chatlake-{command}")
+
+
+def setup(service: str, settings: LogSettings | None = None) -> LogSettings:
+    settings = settings or LogSettings()
+    twitch = TwitchSettings()
+    password = urlsplit(PostgresSettings().url).password
+    logformat.configure(service, fmt=settings.format, level=settings.level.upper(),
+                        secrets=(twitch.client_secret, STANDIN_CLIENT_SECRET, password))
+    logformat.adopt(("uvicorn", "uvicorn.error", "uvicorn.access"))
+    return settings
