@@ -28,8 +28,12 @@ TOKEN_VALID = Gauge("chatlake_clipper_token_valid",
 TOKEN_EXPIRES = Gauge("chatlake_clipper_token_expires_timestamp_seconds",
                       "When the user token expires (epoch s), as its last validation said.")
 
-for _outcome in ("completed", "failed"):  # every series exists from the start (at 0)
-    CLIPS.labels(_outcome)
-CREATE_CALLS.labels("202")
+
+def start_series() -> None:
+    """Called by a running clipper: its outcome series exist from the start (at 0), so rates
+    and dashboards have data before the first clip."""
+    for outcome in ("completed", "failed"):
+        CLIPS.labels(outcome)
+    CREATE_CALLS.labels("202")
 CLIPPER_TOKEN_REFRESHES = Counter("chatlake_clipper_token_refreshes_total",
                                   "User token refreshes done (and persisted) by the clipper.")

@@ -97,6 +97,7 @@ class ClipperService:
         self.user_id: str | None = None
         self.fatal: str | None = None  # set when the token dies mid-run
         self.ready = asyncio.Event()
+        metrics.start_series()
         # Test seam: runs between Create Clip's answer and recording it (the crash window).
         self._after_create = after_create
 

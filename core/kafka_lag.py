@@ -20,75 +20,93 @@ Lag of a partition = its end offset (ListOffsets, "latest") - the group's commit
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import Gauge
 
 log = logging.getLogger(__name__)
 
-_LABELS = ["group", "topic", "partition"]
-LAG = Gauge("chatlake_kafka_consumer_lag",
-            "End offset - committed offset of a chatlake consumer group, floored at 0 (reads "
-            "low by up to one producer batch on Tansu: core/kafka_lag.py).", _LABELS)
-COMMITTED = Gauge("chatlake_kafka_committed_offset", "The group's committed offset.", _LABELS)
-END = Gauge("chatlake_kafka_end_offset", "The partition's end offset as the broker reports it.",
-            ["topic", "partition"])
-SAMPLED = Gauge("chatlake_kafka_lag_sampled_timestamp_seconds",
-                "When consumer lag was last read from the broker (epoch s).")
-UP = Gauge("chatlake_kafka_lag_up", "1 when the last lag sample reached the broker.")
+
+@functools.cache
+def gauges() -> SimpleNamespace:
+    """Registered by the first sampler only, so processes that sample nothing export nothing."""
+    labels = ["group", "topic", "partition"]
+    return SimpleNamespace(
+        lag=Gauge("chatlake_kafka_consumer_lag",
+                  "End offset - committed offset of a chatlake consumer group, floored at 0 "
+                  "(reads low by up to one producer batch on Tansu: core/kafka_lag.py).",
+                  labels),
+        committed=Gauge("chatlake_kafka_committed_offset", "The group's committed offset.",
+                        labels),
+        end=Gauge("chatlake_kafka_end_offset",
+                  "The partition's end offset as the broker reports it.",
+                  ["topic", "partition"]),
+        sampled=Gauge("chatlake_kafka_lag_sampled_timestamp_seconds",
+                      "When consumer lag was last read from the broker (epoch s)."),
+        up=Gauge("chatlake_kafka_lag_up", "1 when the last lag sample reached the broker."))
 
 
 class LagSampler:
-    def __init__(self, bootstrap_servers: str, groups: Sequence[str]) -> None:
-        self.bootstrap_servers = bootstrap_servers
-        self.groups = tuple(groups)
-        self.last_ok: float | None = None
+    """`groups` maps each consumer group to the topics it reads.
 
-    async def sample(self, admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer) -> None:
-        committed: dict[tuple[str, TopicPartition], int] = {}
-        for group in self.groups:
-            offsets = await admin.list_consumer_group_offsets(group)
-            for tp, meta in offsets.items():
-                if meta is not None and meta.offset >= 0:
-                    committed[(group, tp)] = meta.offset
-        partitions = sorted({tp for _, tp in committed})
-        ends = await consumer.end_offsets(partitions) if partitions else {}
+    One idle consumer per group reads the group's committed offsets (OffsetFetch through the
+    group coordinator; it never joins the group nor commits). aiokafka's admin client is not
+    used: Tansu 0.6 closes the connection on its OffsetFetch."""
+
+    def __init__(self, bootstrap_servers: str, groups: Mapping[str, Sequence[str]]) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.groups = {group: tuple(topics) for group, topics in groups.items()}
+        self.last_ok: float | None = None
+        self.metrics = gauges()
+
+    async def sample(self, consumers: Mapping[str, AIOKafkaConsumer]) -> None:
+        any_consumer = next(iter(consumers.values()))
+        await any_consumer.topics()  # fresh metadata: topics created since are seen
+        partitions: dict[str, list[TopicPartition]] = {}
+        for topic in sorted({t for topics in self.groups.values() for t in topics}):
+            found = any_consumer.partitions_for_topic(topic) or set()
+            partitions[topic] = [TopicPartition(topic, p) for p in sorted(found)]
+        every = [tp for tps in partitions.values() for tp in tps]
+        ends = await any_consumer.end_offsets(every) if every else {}
         for tp, end in ends.items():
-            END.labels(tp.topic, str(tp.partition)).set(end)
-        for (group, tp), offset in committed.items():
-            labels = (group, tp.topic, str(tp.partition))
-            COMMITTED.labels(*labels).set(offset)
-            if tp in ends:
-                LAG.labels(*labels).set(max(0, ends[tp] - offset))
+            self.metrics.end.labels(tp.topic, str(tp.partition)).set(end)
+        for group, topics in self.groups.items():
+            for topic in topics:
+                for tp in partitions[topic]:
+                    committed = await consumers[group].committed(tp)
+                    if committed is None or tp not in ends:
+                        continue  # the group never committed here
+                    labels = (group, tp.topic, str(tp.partition))
+                    self.metrics.committed.labels(*labels).set(committed)
+                    self.metrics.lag.labels(*labels).set(max(0, ends[tp] - committed))
         self.last_ok = time.time()
-        SAMPLED.set(self.last_ok)
-        UP.set(1)
+        self.metrics.sampled.set(self.last_ok)
+        self.metrics.up.set(1)
 
     async def run(self, stop: asyncio.Event, *, interval_s: float = 15.0) -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers)
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap_servers,
-                                    enable_auto_commit=False)
-        started = False
+        consumers: dict[str, AIOKafkaConsumer] = {}
         try:
             while not stop.is_set():
                 try:
-                    if not started:
-                        await admin.start()
-                        await consumer.start()
-                        started = True
-                    await self.sample(admin, consumer)
+                    for group in self.groups:
+                        if group not in consumers:
+                            consumer = AIOKafkaConsumer(
+                                bootstrap_servers=self.bootstrap_servers, group_id=group,
+                                enable_auto_commit=False)
+                            await consumer.start()
+                            consumers[group] = consumer
+                    await self.sample(consumers)
                 except Exception as error:  # the broker is away: report it, try again
-                    UP.set(0)
+                    self.metrics.up.set(0)
                     log.warning("consumer lag not sampled: %s: %s", type(error).__name__, error)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), interval_s)
         finally:
-            if started:
+            for consumer in consumers.values():
                 with contextlib.suppress(Exception):
                     await consumer.stop()
-                with contextlib.suppress(Exception):
-                    await admin.close()

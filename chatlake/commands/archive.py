@@ -10,6 +10,7 @@ import signal
 import time
 
 import typer
+from chatlake_contracts import topics
 
 from core import metrics
 from core.kafka_lag import LagSampler
@@ -37,8 +38,9 @@ def archive() -> None:
     relax_gc_for_batches()
     archiver = Archiver(config, LakeStore(settings.lake.uri))
     watch_archiver(archiver)
-    sampler = LagSampler(settings.kafka.servers,
-                         [settings.archiver.group_id, settings.detector.group_id])
+    sampler = LagSampler(settings.kafka.servers, {
+        settings.archiver.group_id: [d.topic for d in config.datasets],
+        settings.detector.group_id: [topics.CHAT_MESSAGES]})
     interval = settings.metrics.lag_interval_s
 
     def ready() -> dict[str, bool]:

@@ -155,6 +155,23 @@ def flink_configuration(args: argparse.Namespace) -> Configuration:
     return config
 
 
+def reporter_on_classpath() -> None:
+    """Flink's local mini-cluster loads no plugins, so `metrics.reporter.prom.*` finds no
+    factory ("Available factories: []") unless the reporter jar (pyflink's
+    plugins/metrics-prometheus) is on the JVM's classpath. pyflink's gateway starts that JVM
+    and appends HADOOP_CLASSPATH to its classpath: the jar goes there. On a cluster (`flink
+    run`) the plugin folder is used instead and this changes nothing."""
+    import pyflink
+
+    jars = sorted((Path(pyflink.__file__).parent / "plugins" / "metrics-prometheus").glob(
+        "flink-metrics-prometheus-*.jar"))
+    if not jars:
+        logging.warning("detector: no Prometheus reporter jar in pyflink's plugins folder")
+        return
+    current = os.environ.get("HADOOP_CLASSPATH", "")
+    os.environ["HADOOP_CLASSPATH"] = os.pathsep.join(p for p in (current, str(jars[0])) if p)
+
+
 def job_params(args: argparse.Namespace) -> AppliedParams:
     """The params file's parameters when it exists, else the options' (raises ParamsFileError)."""
     # Options are named after DetectorParams fields; a field without an option keeps its default.
@@ -256,6 +273,8 @@ def main(argv: list[str] | None = None) -> None:
     java_options = os.environ.get("JAVA_TOOL_OPTIONS", "")
     if "user.timezone" not in java_options:
         os.environ["JAVA_TOOL_OPTIONS"] = f"{java_options} -Duser.timezone=UTC".strip()
+    if args.metrics_port:
+        reporter_on_classpath()
     env = StreamExecutionEnvironment.get_execution_environment(flink_configuration(args))
     build(env, args, params)
     logging.info("detector: reading %s from %s", args.messages_topic, args.bootstrap)
