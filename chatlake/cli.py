@@ -15,6 +15,7 @@ from chatlake.commands import (
     importing,
     ingest,
     monitor,
+    ops,
     sql,
     stack,
     standin,
@@ -30,7 +31,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 for module in (stack, importing, archive, sql, detector, standin, auth, ingest, api, monitor,
-               clipper, demo, backtest):
+               clipper, demo, backtest, ops):
     module.register(app)
 
 

@@ -300,7 +300,8 @@ class LogSettings(BaseSettings):
 
 
 class AlertSettings(BaseSettings):
-    """What `chatlake ops render` writes into the Alertmanager and Prometheus configs."""
+    """What `chatlake ops render` writes into the Prometheus and Alertmanager configs, and where
+    `chatlake ops up` runs them (deploy/, docs/operations.md)."""
 
     model_config = _section("ALERTS_")
 
@@ -309,6 +310,7 @@ class AlertSettings(BaseSettings):
         "(https://discord.com/api/webhooks/...). Unset: a placeholder that answers nothing.")
     alertmanager_port: int = Field(default=9093, description="Alertmanager's port.")
     prometheus_port: int = Field(default=9090, description="Prometheus's port.")
+    node_exporter_port: int = Field(default=9100, description="prometheus-node-exporter's port.")
     scrape_interval_s: float = Field(default=15.0, description="Prometheus scrape interval.")
 
 
