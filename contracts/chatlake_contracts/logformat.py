@@ -87,6 +87,10 @@ class JsonFormatter(logging.Formatter):
             "event": record.getMessage(),
             "fields": fields,
         }
+        # Masked before encoding (JSON escapes the quotes the patterns look for), and after.
+        line["event"] = mask(line["event"])
+        line["fields"] = {key: mask(value) if isinstance(value, str) else value
+                          for key, value in fields.items()}
         return mask(json.dumps(line, ensure_ascii=False, default=str))
 
 

@@ -73,6 +73,9 @@ class DetectFunction(KeyedProcessFunction):
         self.messages = metrics.counter("messages")
         self.detections = metrics.counter("detections")
         self.late_windows = metrics.counter("late_windows")
+        # Reported from the start (at 0), so "no detections yet" is a 0, not a missing series.
+        self.detections.inc(0)
+        self.late_windows.inc(0)
         # Event-time lag: how far behind the wall clock the newest window is (large on replays).
         self.newest_window_end = 0
         metrics.gauge("event_lag_ms", lambda: int(time.time() * 1000) - self.newest_window_end
