@@ -75,6 +75,10 @@ def status() -> None:
         record = records.pop(part.part, None)
         shown = services.describe(settings, record) if record else {"health": "-",
                                                                    "metrics": "-"}
+        if part.part in ("kafka", "postgres") and part.state != "stopped" and part.endpoint:
+            host, _, port = part.endpoint.rpartition(":")
+            accepts = port.isdigit() and processes.port_accepts(int(port), host or "127.0.0.1")
+            shown["health"] = "ok" if accepts else "down"  # they answer on their port
         table.add_row(
             part.part,
             f"[{style}]{part.state}[/{style}]",
