@@ -4,6 +4,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 CLIPS = Counter("chatlake_clipper_clips_total", "Detections finished, by outcome.",
                 ["outcome"])  # completed | failed
+FAILURE_KINDS = ("forbidden", "offline", "transient", "not_visible", "too_late", "refused")
 CLIP_FAILURES = Counter("chatlake_clipper_failures_total", "Failed detections, by reason kind.",
                         ["kind"])  # forbidden | offline | transient | not_visible | too_late ...
 CREATE_CALLS = Counter("chatlake_clipper_create_calls_total", "Create Clip calls, by answer.",
@@ -34,6 +35,8 @@ def start_series() -> None:
     and dashboards have data before the first clip."""
     for outcome in ("completed", "failed"):
         CLIPS.labels(outcome)
+    for kind in FAILURE_KINDS:
+        CLIP_FAILURES.labels(kind)
     CREATE_CALLS.labels("202")
 CLIPPER_TOKEN_REFRESHES = Counter("chatlake_clipper_token_refreshes_total",
                                   "User token refreshes done (and persisted) by the clipper.")
