@@ -24,6 +24,9 @@ LONG_RUNNING = {("archive",): "archiver", ("api", "serve"): "api", ("ingest",): 
                 ("detector", "run"): "detector", ("demo",): "demo", ("standin",): "standin"}
 
 
+READY_TIMEOUT_S = 8.0
+
+
 @dataclass(frozen=True)
 class Endpoints:
     health: str | None
@@ -109,6 +112,8 @@ def describe(settings: Settings, record: processes.ProcessRecord) -> dict[str, s
     points = endpoints(settings, record.name)
     health = probe(points.health)
     if health == "ok" and points.ready:
-        health = "ready" if probe(points.ready) == "ok" else "live, not ready"
+        # Readiness queries dependencies (the API's runs DuckDB over the lake): give it time.
+        health = "ready" if probe(points.ready, timeout=READY_TIMEOUT_S) == "ok" \
+            else "live, not ready"
     return {"health": health, "metrics": points.metrics or "-"}
 
