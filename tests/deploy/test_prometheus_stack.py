@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -146,6 +147,17 @@ def test_every_dashboard_panel_query_returns_data(stack):
     assert eventually(none_empty, 600, "every panel query to return data", interval=5), empty
 
 
+def readiness(metrics_url: str) -> str:
+    try:
+        with urllib.request.urlopen(metrics_url.replace("/metrics", "/health/ready"),
+                                    timeout=30) as response:
+            return response.read().decode()
+    except urllib.error.HTTPError as error:
+        return f"{error.code}: {error.read().decode()}"
+    except OSError as error:
+        return repr(error)
+
+
 def test_status_lists_every_chatlake_process_with_health_and_metrics(stack):
     result = stack.chatlake("status")
     assert result.returncode == 0, result.stderr
@@ -161,7 +173,7 @@ def test_status_lists_every_chatlake_process_with_health_and_metrics(stack):
                        ("demo-detector", "DETECTOR_METRICS_PORT"),
                        ("api", "API_PORT")):
         assert rows[name][-1] == f"http://127.0.0.1:{stack.ports[port]}/metrics", rows[name]
-        assert rows[name][-2] in ("ready", "ok"), rows[name]
+        assert rows[name][-2] in ("ready", "ok"), (rows[name], readiness(rows[name][-1]))
 
 
 def test_every_service_log_line_is_json_without_secrets(stack):
