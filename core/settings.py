@@ -282,6 +282,10 @@ class MetricsSettings(BaseSettings):
     archiver_port: int = Field(
         default=9404, description="Prometheus port of `chatlake archive` (and `up`'s); 0: off."
     )
+    detector_port: int = Field(
+        default=9405, description="/health and /health/ready of `chatlake detector run` (its "
+        "metrics are Flink's reporter, CHATLAKE_DETECTOR_METRICS_PORT); 0: off."
+    )
     lag_interval_s: float = Field(
         default=15.0, description="How often the archiver samples consumer lag of the "
         "chatlake groups (chatlake_kafka_consumer_lag)."

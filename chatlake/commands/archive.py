@@ -48,7 +48,14 @@ def archive() -> None:
         return {"kafka": sampler.last_ok is not None
                 and time.time() - sampler.last_ok < 3 * interval + 5}
 
-    server = metrics.serve(settings.metrics.host, settings.metrics.archiver_port, ready=ready)
+    try:
+        server = metrics.serve(settings.metrics.host, settings.metrics.archiver_port, ready=ready)
+    except OSError as error:
+        # Archiving matters more than its endpoint; Prometheus then sees the target down
+        # (ChatlakeServiceDown) and this line says why.
+        log.error("archiver: no /metrics or /health on %s:%d: %s", settings.metrics.host,
+                  settings.metrics.archiver_port, error)
+        server = metrics.serve(settings.metrics.host, 0)
     if server.url:
         log.info("archiver metrics at %s", server.url)
     try:

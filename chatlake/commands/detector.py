@@ -61,6 +61,7 @@ def run_command(
         parallelism=parallelism or settings.detector.parallelism,
         restore=None if fresh else "latest", metrics_port=settings.detector.metrics_port or None,
         params_file=settings.detector.params_file, log_format=settings.log.format,
+        health_port=settings.metrics.detector_port,
     )
     log.info("detector: parameters from %s", params.source)
     log.info("detector: starting the Flink job with %s", python)

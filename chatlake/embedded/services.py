@@ -49,10 +49,14 @@ def endpoints(settings: Settings, name: str) -> Endpoints:
         base = f"http://127.0.0.1:{settings.api.port}"
         return Endpoints(f"{base}/health", f"{base}/health/ready", f"{base}/metrics")
     if service == "detector":
-        # The Flink job's Prometheus reporter: its /metrics answering is the job's liveness.
+        # Health from the job's driver, metrics from Flink's Prometheus reporter.
         port = (settings.detector.metrics_port or "").split("-")[0]
-        url = f"http://{host}:{port}/metrics" if port else None
-        return Endpoints(url, None, url)
+        metrics_url = f"http://{host}:{port}/metrics" if port else None
+        health = settings.metrics.detector_port
+        if not health:
+            return Endpoints(metrics_url, None, metrics_url)
+        base = f"http://{host}:{health}"
+        return Endpoints(f"{base}/health", f"{base}/health/ready", metrics_url)
     port = ports.get(service)
     if not port:
         return Endpoints(None, None, None)

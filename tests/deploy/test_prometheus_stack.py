@@ -76,7 +76,8 @@ def stack() -> Iterator[Stack]:
     ports = {name: free_port() for name in (
         "KAFKA_PORT", "POSTGRES_PORT", "TWITCH_STANDIN_PORT", "API_PORT",
         "METRICS_MONITOR_PORT", "METRICS_INGEST_PORT", "METRICS_CLIPPER_PORT",
-        "METRICS_ARCHIVER_PORT", "DETECTOR_METRICS_PORT", "ALERTS_PROMETHEUS_PORT",
+        "METRICS_ARCHIVER_PORT", "METRICS_DETECTOR_PORT", "DETECTOR_METRICS_PORT",
+        "ALERTS_PROMETHEUS_PORT",
         "ALERTS_ALERTMANAGER_PORT", "ALERTS_NODE_EXPORTER_PORT")}
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATLAKE_")}
     env.update({f"CHATLAKE_{name}": str(port) for name, port in ports.items()})
