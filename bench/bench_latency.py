@@ -40,7 +40,8 @@ READ_AFTER_S = 15.0  # CHATLAKE_CLIPPER_READ_AFTER_S default
 QUERY = """
 select extract(epoch from recorded_at - window_end),
        extract(epoch from create_requested_at - detected_at),
-       extract(epoch from completed_at - detected_at), status
+       extract(epoch from completed_at - detected_at), status, id, broadcaster_id,
+       extract(epoch from window_end - min(window_end) over ())
 from clips where recorded_at is not null order by id"""
 
 
@@ -143,6 +144,10 @@ def report(rows: list[tuple], metrics_text: str) -> None:
         p50, p99 = percentile(values, 50), percentile(values, 99)
         print(f"{name:36} {len(values):>4} {p50:7.2f} {p99:7.2f} {max(values):7.2f} "
               f"{floor:8.1f} {p99 / floor:9.2f}")
+    slowest = sorted(rows, key=lambda r: -float(r[0] or 0))[:3]
+    print("slowest commits: " + "; ".join(
+        f"#{r[4]} channel {r[5]} window end +{float(r[6]):.0f} s after the first detection's: "
+        f"{float(r[0]):.2f} s" for r in slowest))
     for metric in ("chatlake_detection_commit_seconds",
                    "chatlake_clipper_detection_to_create_seconds",
                    "chatlake_clipper_detection_to_clip_seconds"):
