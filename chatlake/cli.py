@@ -37,8 +37,8 @@ for module in (stack, importing, archive, sql, detector, standin, auth, ingest, 
 
 def main() -> None:
     argv = sys.argv[1:]
-    logs.setup(logs.service_name(argv))  # CHATLAKE_LOG_FORMAT, CHATLAKE_LOG_LEVEL
-    service = services.long_running(argv)
+    service = services.long_running(argv)  # archiver, api, ingest, ... or None (one-shot)
+    logs.setup(service or logs.service_name(argv))  # CHATLAKE_LOG_FORMAT, _LOG_LEVEL
     if service is not None:
         services.announce(Settings(), service, argv)  # `chatlake status` lists this process
     app()

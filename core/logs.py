@@ -13,15 +13,12 @@ from chatlake_contracts import logformat
 
 from core.settings import STANDIN_CLIENT_SECRET, LogSettings, PostgresSettings, TwitchSettings
 
-# What `chatlake <command>` is called in log lines and `chatlake status`.
-SERVICES = {"archive": "archiver", "api": "api", "detector": "detector", "monitor": "monitor",
-            "ingest": "ingest", "clipper": "clipper", "demo": "demo", "standin": "standin"}
-
 
 def service_name(argv: list[str]) -> str:
+    """The name of a one-shot command in log lines (`chatlake sql` -> chatlake-sql); the
+    long-running ones are named by `chatlake.embedded.services.long_running`."""
     words = [word for word in argv if not word.startswith("-")]
-    command = words[0] if words else "chatlake"
-    return SERVICES.get(command, f"chatlake-{command}")
+    return f"chatlake-{words[0]}" if words else "chatlake"
 
 
 def setup(service: str, settings: LogSettings | None = None) -> LogSettings:

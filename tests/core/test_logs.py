@@ -70,7 +70,6 @@ def test_the_settings_pick_the_format_and_register_the_client_secret(captured, m
     assert line["service"] == "archiver" and "my-app-secret-0001" not in line["event"]
 
 
-def test_service_names_follow_the_command():
-    assert logs.service_name(["archive"]) == "archiver"
-    assert logs.service_name(["api", "serve", "--port", "1"]) == "api"
-    assert logs.service_name(["sql"]) == "chatlake-sql"
+def test_one_shot_commands_are_named_after_the_command():
+    assert logs.service_name(["sql", "--help"]) == "chatlake-sql"
+    assert logs.service_name([]) == "chatlake"
