@@ -79,5 +79,7 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        # No logging set-up of Litestar's own: the process's (core.logs) formats every line.
+        logging_config=None,
         debug=debug,
     )

@@ -1,6 +1,6 @@
 """The `chatlake` command. Each group of sub-commands lives in `chatlake.commands.*`."""
 
-import logging
+import sys
 
 import typer
 
@@ -16,10 +16,14 @@ from chatlake.commands import (
     ingest,
     lake,
     monitor,
+    ops,
     sql,
     stack,
     standin,
 )
+from chatlake.embedded import services
+from core import logs
+from core.settings import Settings
 
 app = typer.Typer(
     name="chatlake",
@@ -28,14 +32,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 for module in (stack, importing, archive, sql, lake, detector, standin, auth, ingest, api, monitor,
-               clipper, demo, backtest):
+               clipper, demo, backtest, ops):
     module.register(app)
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    argv = sys.argv[1:]
+    service = services.long_running(argv)  # archiver, api, ingest, ... or None (one-shot)
+    logs.setup(service or logs.service_name(argv))  # CHATLAKE_LOG_FORMAT, _LOG_LEVEL
+    if service is not None:
+        services.announce(Settings(), service, argv)  # `chatlake status` lists this process
     app()
 
 

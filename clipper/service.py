@@ -97,6 +97,7 @@ class ClipperService:
         self.user_id: str | None = None
         self.fatal: str | None = None  # set when the token dies mid-run
         self.ready = asyncio.Event()
+        metrics.start_series()
         # Test seam: runs between Create Clip's answer and recording it (the crash window).
         self._after_create = after_create
 
@@ -119,6 +120,7 @@ class ClipperService:
                 raise ClipperStartupError(str(error)) from None
             except HelixError as error:
                 raise ClipperStartupError(f"cannot validate the Twitch token: {error}") from None
+        metrics.TOKEN_VALID.set(1 if info is not None else 0)
         if info is None:
             raise ClipperStartupError("the refreshed Twitch token does not validate: run "
                                       "`uv run chatlake auth seed` again")
@@ -128,6 +130,8 @@ class ClipperService:
         if info.get("client_id") not in (None, self.endpoint.client_id):
             raise ClipperStartupError("the Twitch token belongs to another app than "
                                       "CHATLAKE_TWITCH_CLIENT_ID: seed it again")
+        if info.get("expires_in") is not None:
+            metrics.TOKEN_EXPIRES.set(time.time() + float(info["expires_in"]))
         self.user, self.user_id = user, str(info.get("user_id") or user.token.user_id)
 
     # ---------- running ----------
@@ -177,6 +181,7 @@ class ClipperService:
                 try:
                     await self.process(conn, helix, row)
                 except TokenInvalidError as error:
+                    metrics.TOKEN_VALID.set(0)
                     self.fatal = str(error)
                     log.critical("%s", error)
                     await _shielded(store.release(conn, row))
@@ -193,6 +198,8 @@ class ClipperService:
                       row: ClipRow) -> None:
         """Take one claimed detection as far as it goes: completed or failed."""
         metrics.CLIPS_IN_FLIGHT.inc()
+        if row.status == "pending" and not row.attempts:  # once per detection
+            observe_commit_latency(row)
         try:
             if row.status == "creating":
                 await self._recover(conn, helix, row)
@@ -230,6 +237,7 @@ class ClipperService:
         delays = (0.0, *self.config.retry_delays_s)  # before each attempt
         for attempt in range(1, len(delays) + 1):
             await store.mark_creating(conn, row, title)
+            called = time.time()
             try:
                 created = await helix.create_clip(row.broadcaster_id, title=title,
                                                   duration=round(duration))
@@ -245,6 +253,8 @@ class ClipperService:
                     continue
                 await self._refused(conn, row, error, attempt)
             metrics.CREATE_CALLS.labels("202").inc()
+            if attempt == 1:
+                metrics.CREATE_CALL_SECONDS.observe(called - row.detected_at.timestamp())
             if self._after_create is not None:
                 await self._after_create(row, created)
             await store.mark_created(conn, row, created["id"], created.get("edit_url"))
@@ -310,6 +320,14 @@ class ClipperService:
                 raise Failed("not_visible", f"clip {row.clip_id} not visible "
                              f"{self.config.read_bound_s:.0f} s after creation{why}")
             await asyncio.sleep(self.config.read_every_s)
+
+
+def observe_commit_latency(row: ClipRow) -> None:
+    """Window end -> the detector's row committed (rows without recorded_at are older than
+    migration 0006, or were not written by the detector)."""
+    if row.recorded_at is not None and row.window_end is not None:
+        metrics.DETECTION_COMMIT_SECONDS.observe(
+            max(0.0, (row.recorded_at - row.window_end).total_seconds()))
 
 
 def clip_title(row: ClipRow) -> str:

@@ -29,10 +29,12 @@ class ClipRow:
     title: str | None
     create_requested_at: datetime | None
     created_at: datetime | None
+    window_end: datetime | None = None
+    recorded_at: datetime | None = None  # when the detector's row was committed
 
 
 COLUMNS = ("id, broadcaster_id, detected_at, status, attempts, clip_id, edit_url, title,"
-           " create_requested_at, created_at")
+           " create_requested_at, created_at, window_end, recorded_at")
 
 
 async def release_own_leases(conn: AsyncConnection, worker: str) -> int:

@@ -1,17 +1,36 @@
-"""The `/metrics` endpoint every long-running chatlake service serves on its own port.
+"""The operations endpoint every long-running chatlake service serves on its own port:
 
-    server = metrics.serve(settings.metrics.host, port)   # port 0: serve nothing
-    ...
+    GET /metrics        Prometheus text (the process's registry)
+    GET /health         liveness: 200 {"status": "ok"} while the process serves
+    GET /health/ready   readiness: 200 when every check passes, else 503; JSON with each check
+
+    server = metrics.serve(settings.metrics.host, port, ready=lambda: {"kafka": True})
+    ...                                                   # port 0: serve nothing
     server.close()
 
 The metrics themselves live beside the service they describe (`ingest.monitor.metrics`,
-`ingest.chat_ingest.metrics`, `clipper.metrics`); this module only serves the registry.
+`ingest.chat_ingest.metrics`, `clipper.metrics`, `warehouse.archiver_metrics`); this module
+only serves them. The API serves the same three paths from Litestar on its own port.
 """
 
+import json
 import threading
-from wsgiref.simple_server import WSGIServer
+from collections.abc import Callable, Mapping
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import start_http_server
+from prometheus_client import make_wsgi_app
+
+Readiness = Callable[[], Mapping[str, bool]]
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Scrapes every few seconds are not news."""
 
 
 class MetricsServer:
@@ -21,7 +40,12 @@ class MetricsServer:
 
     @property
     def url(self) -> str | None:
+        """The /metrics URL (None when not serving)."""
         return f"http://{self.host}:{self.port}/metrics" if self._server else None
+
+    @property
+    def health_url(self) -> str | None:
+        return f"http://{self.host}:{self.port}/health" if self._server else None
 
     def close(self) -> None:
         if self._server is not None:
@@ -30,9 +54,45 @@ class MetricsServer:
             self._server = None
 
 
-def serve(host: str, port: int) -> MetricsServer:
-    """Serve the process's metrics at http://host:port/metrics (port 0: do nothing)."""
+def ops_app(ready: Readiness | None = None) -> Callable:
+    """The WSGI app behind `serve`."""
+    metrics_app = make_wsgi_app()
+
+    def app(environ: dict, start_response: Callable) -> list[bytes]:
+        path = environ.get("PATH_INFO", "/").rstrip("/") or "/"
+        if path == "/metrics":
+            return metrics_app(environ, start_response)
+        if path == "/health":
+            return _json(start_response, 200, {"status": "ok"})
+        if path == "/health/ready":
+            try:
+                checks = dict(ready()) if ready is not None else {}
+            except Exception as error:  # a failing check is "not ready", never a 500
+                checks = {"check": False, "error": str(error)}  # type: ignore[dict-item]
+            ok = all(value is True for value in checks.values())
+            return _json(start_response, 200 if ok else 503,
+                         {"status": "ok" if ok else "unavailable", "checks": checks})
+        return _json(start_response, 404, {"status": "not found",
+                                           "paths": ["/metrics", "/health", "/health/ready"]})
+
+    return app
+
+
+def _json(start_response: Callable, status: int, body: dict) -> list[bytes]:
+    text = {200: "200 OK", 404: "404 Not Found", 503: "503 Service Unavailable"}[status]
+    data = json.dumps(body).encode()
+    start_response(text, [("Content-Type", "application/json"),
+                          ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def serve(host: str, port: int, *, ready: Readiness | None = None) -> MetricsServer:
+    """Serve /metrics, /health and /health/ready at http://host:port (port 0: do nothing).
+
+    `ready` returns the readiness checks by name (all True: ready)."""
     if not port:
         return MetricsServer(None, None, host, 0)
-    server, thread = start_http_server(port, addr=host)
+    server = make_server(host, port, ops_app(ready), _Server, handler_class=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="ops-endpoint", daemon=True)
+    thread.start()
     return MetricsServer(server, thread, host, server.server_address[1])

@@ -11,6 +11,7 @@ In code and tests a section can be given as a dict: `Settings(lake={"uri": "s3:/
 """
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -295,7 +296,8 @@ class ClipperSettings(BaseSettings):
 
 
 class MetricsSettings(BaseSettings):
-    """Where each service serves Prometheus `/metrics` (the API serves its own)."""
+    """Where each service serves Prometheus `/metrics`, `/health` and `/health/ready` (the API
+    serves its own on its port)."""
 
     model_config = _section("METRICS_")
 
@@ -309,6 +311,43 @@ class MetricsSettings(BaseSettings):
     clipper_port: int = Field(
         default=9403, description="Prometheus port of `chatlake clipper`; 0: off."
     )
+    archiver_port: int = Field(
+        default=9404, description="Prometheus port of `chatlake archive` (and `up`'s); 0: off."
+    )
+    detector_port: int = Field(
+        default=9405, description="/health and /health/ready of `chatlake detector run` (its "
+        "metrics are Flink's reporter, CHATLAKE_DETECTOR_METRICS_PORT); 0: off."
+    )
+    lag_interval_s: float = Field(
+        default=15.0, description="How often the archiver samples consumer lag of the "
+        "chatlake groups (chatlake_kafka_consumer_lag)."
+    )
+
+
+class LogSettings(BaseSettings):
+    """How every chatlake process logs (chatlake_contracts.logformat)."""
+
+    model_config = _section("LOG_")
+
+    format: Literal["text", "json"] = Field(
+        default="text", description="text: one readable line; json: one JSON object per line "
+        "(time, level, service, event, fields) for Promtail/Loki or any collector.")
+    level: str = Field(default="INFO", description="Lowest level written (DEBUG, INFO, ...).")
+
+
+class AlertSettings(BaseSettings):
+    """What `chatlake ops render` writes into the Prometheus and Alertmanager configs, and where
+    `chatlake ops up` runs them (deploy/, docs/operations.md)."""
+
+    model_config = _section("ALERTS_")
+
+    discord_webhook_url: str | None = Field(
+        default=None, description="The Discord webhook alerts are sent to "
+        "(https://discord.com/api/webhooks/...). Unset: a placeholder that answers nothing.")
+    alertmanager_port: int = Field(default=9093, description="Alertmanager's port.")
+    prometheus_port: int = Field(default=9090, description="Prometheus's port.")
+    node_exporter_port: int = Field(default=9100, description="prometheus-node-exporter's port.")
+    scrape_interval_s: float = Field(default=15.0, description="Prometheus scrape interval.")
 
 
 class Settings(BaseSettings):
@@ -334,6 +373,8 @@ class Settings(BaseSettings):
     monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     clipper: ClipperSettings = Field(default_factory=ClipperSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @model_validator(mode="after")
     def _place_under_state_dir(self) -> "Settings":

@@ -94,7 +94,7 @@ def job_arguments(settings: Settings, *, parallelism: int | None = None,
         jdbc_password=password, checkpoint_dir=settings.detector.checkpoint_uri,
         params=params_from(settings), group_id=settings.detector.group_id,
         parallelism=parallelism or settings.detector.parallelism, restore=restore,
-        params_file=settings.detector.params_file,
+        params_file=settings.detector.params_file, log_format=settings.log.format,
     )
     arguments = command[3:]  # after `python -m chatlake_streaming.job`
     if python is not None:

@@ -77,7 +77,8 @@ def detector_command(*, bootstrap: str, jdbc_url: str, jdbc_user: str | None,
                      dead_letters_topic: str = topics.DEAD_LETTERS,
                      checkpoint_interval_ms: int = 5_000, restore: str | None = "latest",
                      metrics_port: str | None = None,
-                     params_file: Path | None = None) -> list[str]:
+                     params_file: Path | None = None, log_format: str = "text",
+                     health_port: int = 0) -> list[str]:
     """The job's command line; `params` are its fallback when `params_file` does not exist."""
     python = str(streaming_python())
     command = [
@@ -105,4 +106,8 @@ def detector_command(*, bootstrap: str, jdbc_url: str, jdbc_user: str | None,
         command += ["--metrics-port", metrics_port]
     if params_file:
         command += ["--params-file", str(params_file)]
+    if log_format != "text":
+        command += ["--log-format", log_format]
+    if health_port:
+        command += ["--health-port", str(health_port)]
     return command

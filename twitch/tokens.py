@@ -13,6 +13,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from chatlake_contracts.logformat import add_secret
+
 from core.files import write_atomically
 from core.settings import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET, Settings
 
@@ -47,6 +49,7 @@ class TokenStore:
                 f"no Twitch token at {self.path}: run `uv run chatlake auth seed` first")
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
+            _never_log(data.get("access_token"), data.get("refresh_token"))
             return StoredToken(
                 access_token=data["access_token"], refresh_token=data["refresh_token"],
                 user_id=str(data["user_id"]), login=data["login"],
@@ -58,6 +61,7 @@ class TokenStore:
                 "run `uv run chatlake auth seed` again") from None
 
     def save(self, token: StoredToken) -> None:
+        _never_log(token.access_token, token.refresh_token)
         payload = json.dumps({**asdict(token), "scopes": list(token.scopes)}, indent=2)
         write_atomically(self.path, lambda handle: handle.write(payload.encode()),
                          mode=FILE_MODE)
@@ -81,3 +85,10 @@ def app_credentials(settings: Settings) -> tuple[str, str]:
     raise TokenFileError(
         "set CHATLAKE_TWITCH_CLIENT_ID and CHATLAKE_TWITCH_CLIENT_SECRET "
         "(or CHATLAKE_TWITCH_STANDIN_URL to use the stand-in)")
+
+
+def _never_log(*values: object) -> None:
+    """Every token this process holds is masked in its log lines (chatlake_contracts.logformat)."""
+    for value in values:
+        if isinstance(value, str):
+            add_secret(value)

@@ -37,6 +37,7 @@ def serve(
         port=port or settings.api.port,
         access_log=access_log,
         log_level="info",
+        log_config=None,  # uvicorn's loggers write through the process's set-up (core.logs)
         # Open connections get 5 s to finish on SIGTERM, so `chatlake down` never waits long.
         timeout_graceful_shutdown=5,
     )

@@ -40,7 +40,9 @@ def clipper() -> None:
 
 async def _run(service: ClipperService, settings: Settings) -> None:
     await service.check_token()  # before anything else: a bad token means do nothing
-    server = metrics.serve(settings.metrics.host, settings.metrics.clipper_port)
+    server = metrics.serve(settings.metrics.host, settings.metrics.clipper_port,
+                           ready=lambda: {"running": service.ready.is_set(),
+                                          "token": service.fatal is None})
     if server.url:
         log.info("clipper metrics at %s", server.url)
     stop = asyncio.Event()

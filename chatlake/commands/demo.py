@@ -35,12 +35,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from chatlake.commands.stack import EXPECTED_FAILURES
-from chatlake.embedded import kafka, processes, stack
+from chatlake.embedded import kafka, processes, services, stack
 from core import metrics
 from core.settings import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET, Settings
 from ingest.importers import ImportOptions
 from ingest.monitor import MonitorConfig
 from ingest.monitor.loop import monitor_loop
+from ingest.monitor.metrics import monitor_ready
 from standin import TwitchStandIn
 from standin.replay import file_events, replay
 from standin.synthetic import burst_schedule, generate, synthetic_channels
@@ -89,8 +90,12 @@ def demo(
     options = DemoOptions(list(chat or []), channels, speed, duration, detector,
                           monitor_interval, baseline_seconds, baseline_seconds + 30.0)
     console = Console(highlight=False, soft_wrap=True)
+    settings = Settings()
+    # With CHATLAKE_LOG_FORMAT=json the demo's own lines are log records too (one JSON each).
+    say = log.info if settings.log.format == "json" else (
+        lambda line: console.print(escape(line)))
     try:
-        Demo(Settings(), options, lambda line: console.print(escape(line))).run()
+        Demo(settings, options, say).run()
     except EXPECTED_FAILURES as failure:
         Console(stderr=True, highlight=False, soft_wrap=True).print(
             f"[red]error[/red]: {escape(str(failure))}")
@@ -120,13 +125,16 @@ class Demo:
         finally:
             self._stop_children()
             self._stop_stack()
+            services.running_records(settings)  # drops records of processes now gone
 
     async def _run_async(self) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        server = metrics.serve(self.settings.metrics.host, self.settings.metrics.monitor_port)
+        interval = self.options.monitor_interval
+        server = metrics.serve(self.settings.metrics.host, self.settings.metrics.monitor_port,
+                               ready=lambda: monitor_ready(interval))
         try:
             async with TwitchStandIn(port=self.settings.twitch.standin_port) as standin:
                 sources = self._scene(standin)

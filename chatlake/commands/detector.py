@@ -7,6 +7,7 @@ Both commands use the applied parameters file (`chatlake tune --apply`) when it 
 `CHATLAKE_DETECTOR_*` settings.
 """
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from chatlake_contracts.params_file import AppliedParams, ParamsFileError
 from core.settings import Settings
 from detector.job import applied, detector_command, ensure_streaming_env, jdbc_parts, params_from
 
+log = logging.getLogger(__name__)
 detector_app = typer.Typer(help="The PyFlink detector and its Python reference.",
                            no_args_is_help=True)
 
@@ -58,10 +60,11 @@ def run_command(
         params=params_from(settings), group_id=settings.detector.group_id,
         parallelism=parallelism or settings.detector.parallelism,
         restore=None if fresh else "latest", metrics_port=settings.detector.metrics_port or None,
-        params_file=settings.detector.params_file,
+        params_file=settings.detector.params_file, log_format=settings.log.format,
+        health_port=settings.metrics.detector_port,
     )
-    typer.echo(f"detector: parameters from {params.source}", err=True)
-    typer.echo(f"detector: starting the Flink job with {python}", err=True)
+    log.info("detector: parameters from %s", params.source)
+    log.info("detector: starting the Flink job with %s", python)
     # The job replaces this process, so signals from a supervisor (`up`, systemd) reach it.
     sys.stdout.flush()
     os.execv(command[0], command)  # noqa: S606 - our own interpreter, arguments as a list

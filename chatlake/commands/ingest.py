@@ -45,7 +45,9 @@ def ingest(
                              "token_store": TokenStore(settings.twitch.token_file)})
     service = ChatIngestService(config)
     watch_ingest(service)  # read at scrape time; nothing is added per message
-    server = metrics.serve(settings.metrics.host, settings.metrics.ingest_port)
+    server = metrics.serve(settings.metrics.host, settings.metrics.ingest_port,
+                           ready=lambda: {"logged_in": service.ready.is_set(),
+                                          "kafka": bool(service.publisher.connected)})
     try:
         asyncio.run(_run(service))
     except IngestStartupError as error:

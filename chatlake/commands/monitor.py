@@ -15,6 +15,7 @@ from core import metrics
 from core.settings import Settings
 from ingest.monitor import CycleReport, MonitorConfig, run_monitor_cycle
 from ingest.monitor.loop import monitor_loop
+from ingest.monitor.metrics import monitor_ready
 from twitch.helix import HelixEndpoint
 from twitch.tokens import TokenFileError
 
@@ -46,9 +47,11 @@ def run(
     """Run a cycle every interval until SIGINT/SIGTERM, serving /metrics."""
     settings = Settings()
     endpoint = _endpoint(settings)
-    server = metrics.serve(settings.metrics.host, settings.metrics.monitor_port)
+    interval = interval or settings.monitor.interval_s
+    server = metrics.serve(settings.metrics.host, settings.metrics.monitor_port,
+                           ready=lambda: monitor_ready(interval))
     try:
-        asyncio.run(_loop(endpoint, settings, interval or settings.monitor.interval_s))
+        asyncio.run(_loop(endpoint, settings, interval))
     finally:
         server.close()
 

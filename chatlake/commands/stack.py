@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from chatlake.embedded import processes, stack
+from chatlake.embedded import processes, services, stack
 from core.settings import Settings
 
 # What a user can fix (a taken port, an unreachable endpoint, a bad folder): one line, exit 1.
@@ -63,19 +63,37 @@ def down() -> None:
 
 
 def status() -> None:
-    """Show each part: running, stopped or external, with its pid and endpoint."""
+    """Show each part of the stack and every other chatlake process running (the demo's
+    services, ones started by hand): state, pid, endpoint, health and metrics URL."""
+    settings = Settings()
     table = Table(box=None, pad_edge=False)
-    for column in ("part", "state", "pid", "endpoint"):
+    for column in ("part", "state", "pid", "endpoint", "health", "metrics"):
         table.add_column(column)
-    for part in stack.status(Settings()):
+    records = {r.name: r for r in services.running_records(settings)}
+    for part in stack.status(settings):
         style = STATE_STYLES.get(part.state, "")
+        record = records.pop(part.part, None)
+        shown = services.describe(settings, record) if record else {"health": "-",
+                                                                   "metrics": "-"}
+        if part.part in ("kafka", "postgres") and part.state != "stopped" and part.endpoint:
+            host, _, port = part.endpoint.rpartition(":")
+            accepts = port.isdigit() and processes.port_accepts(int(port), host or "127.0.0.1")
+            shown["health"] = "ok" if accepts else "down"  # they answer on their port
         table.add_row(
             part.part,
             f"[{style}]{part.state}[/{style}]",
             str(part.pid) if part.pid else "-",
             escape(part.endpoint or "-"),
+            shown["health"].replace(" ", "_"),
+            escape(shown["metrics"]),
         )
-    Console(highlight=False).print(table)
+    for name, record in records.items():
+        if name in ("kafka", "postgres"):
+            continue
+        shown = services.describe(settings, record)
+        table.add_row(name, "[green]running[/green]", str(record.pid), "-",
+                      shown["health"].replace(" ", "_"), escape(shown["metrics"]))
+    Console(highlight=False, width=200).print(table)
 
 
 def _fail(failure: BaseException) -> None:

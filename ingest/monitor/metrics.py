@@ -1,5 +1,6 @@
 """Prometheus metrics of the stream monitor, updated by each cycle."""
 
+import time
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -32,3 +33,9 @@ def cycle_done(followed: int, live_polled: int, transitions: Iterable[Transition
 
 def cycle_failed() -> None:
     MONITOR_CYCLES.labels("error").inc()
+
+
+def monitor_ready(interval_s: float) -> dict[str, bool]:
+    """/health/ready of a monitor loop: a cycle succeeded within three intervals."""
+    last = MONITOR_LAST_CYCLE._value.get()
+    return {"recent_cycle": bool(last) and time.time() - last < 3 * interval_s + 30}

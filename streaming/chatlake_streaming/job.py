@@ -18,10 +18,13 @@ when that file exists, read once at start by this driver; else the `--bucket-ms`
 """
 
 import argparse
+import json
 import logging
 import os
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from dataclasses import fields
 from pathlib import Path
 from urllib.parse import urlparse
@@ -31,7 +34,7 @@ from pyflink.datastream import KeyedProcessFunction, RuntimeContext, StreamExecu
 from pyflink.datastream.state import ValueStateDescriptor
 from pyflink.table import StreamTableEnvironment
 
-from chatlake_contracts import topics
+from chatlake_contracts import logformat, topics
 from chatlake_contracts.detector import ChannelState, DetectorParams, step
 from chatlake_contracts.params_file import AppliedParams, ParamsFileError, applied_params
 from chatlake_streaming import sql
@@ -73,6 +76,9 @@ class DetectFunction(KeyedProcessFunction):
         self.messages = metrics.counter("messages")
         self.detections = metrics.counter("detections")
         self.late_windows = metrics.counter("late_windows")
+        # Reported from the start (at 0), so "no detections yet" is a 0, not a missing series.
+        self.detections.inc(0)
+        self.late_windows.inc(0)
         # Event-time lag: how far behind the wall clock the newest window is (large on replays).
         self.newest_window_end = 0
         metrics.gauge("event_lag_ms", lambda: int(time.time() * 1000) - self.newest_window_end
@@ -155,6 +161,74 @@ def flink_configuration(args: argparse.Namespace) -> Configuration:
     return config
 
 
+def reporter_on_classpath() -> None:
+    """Flink's local mini-cluster loads no plugins, so `metrics.reporter.prom.*` finds no
+    factory ("Available factories: []") unless the reporter jar (pyflink's
+    plugins/metrics-prometheus) is on the JVM's classpath. pyflink's gateway starts that JVM
+    and appends HADOOP_CLASSPATH to its classpath: the jar goes there. On a cluster (`flink
+    run`) the plugin folder is used instead and this changes nothing."""
+    import pyflink
+
+    jars = sorted((Path(pyflink.__file__).parent / "plugins" / "metrics-prometheus").glob(
+        "flink-metrics-prometheus-*.jar"))
+    if not jars:
+        logging.warning("detector: no Prometheus reporter jar in pyflink's plugins folder")
+        return
+    current = os.environ.get("HADOOP_CLASSPATH", "")
+    os.environ["HADOOP_CLASSPATH"] = os.pathsep.join(p for p in (current, str(jars[0])) if p)
+
+
+class JobHealth:
+    """/health and /health/ready of the job's driver, beside Flink's reporter (which serves only
+    /metrics): liveness while this process runs, readiness while the job is RUNNING."""
+
+    def __init__(self) -> None:
+        self.client = None  # pyflink JobClient once submitted
+
+    def status(self) -> str:
+        if self.client is None:
+            return "SUBMITTING"
+        try:
+            return self.client.get_job_status().result().name
+        except Exception as error:  # the cluster is going away
+            return f"UNKNOWN ({type(error).__name__})"
+
+    def serve(self, host: str, port: int) -> None:
+        health = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                path = self.path.split("?")[0].rstrip("/")
+                if path == "/health":
+                    code, body = 200, {"status": "ok"}
+                elif path == "/health/ready":
+                    status = health.status()
+                    ok = status == "RUNNING"
+                    code, body = (200 if ok else 503), {
+                        "status": "ok" if ok else "unavailable", "checks": {"job": ok},
+                        "job_status": status}
+                else:
+                    code, body = 404, {"status": "not found"}
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass  # probes are not news
+
+        try:
+            server = ThreadingHTTPServer((host, port), Handler)
+        except OSError as error:  # the job matters more than its health endpoint
+            logging.warning("detector: no /health on %s:%d: %s", host, port, error)
+            return
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, name="health", daemon=True).start()
+        logging.info("detector: /health and /health/ready on http://%s:%d", host, port)
+
+
 def job_params(args: argparse.Namespace) -> AppliedParams:
     """The params file's parameters when it exists, else the options' (raises ParamsFileError)."""
     # Options are named after DetectorParams fields; a field without an option keeps its default.
@@ -228,6 +302,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--cooldown-ms", type=int, default=defaults.cooldown_ms)
     p.add_argument("--min-count", type=int, default=defaults.min_count)
     p.add_argument("--max-gap-ms", type=int, default=None)
+    p.add_argument("--health-port", type=int, default=0,
+                   help="serve /health (this driver runs) and /health/ready (the job is "
+                   "RUNNING) on this port; 0: off")
+    p.add_argument("--health-host", default="127.0.0.1")
+    p.add_argument("--log-format", choices=logformat.FORMATS, default="text",
+                   help="json: one JSON object per line (chatlake_contracts.logformat)")
     p.add_argument("--params-file", type=Path,
                    help="a chatlake-detector-params/1 file; when it exists it replaces the "
                    "five options above and adds per-channel parameters")
@@ -238,8 +318,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     args = parse_args(argv)
+    logformat.configure("detector", fmt=args.log_format, secrets=(args.jdbc_password,))
     try:
         params = job_params(args)
     except ParamsFileError as error:
@@ -254,10 +334,16 @@ def main(argv: list[str] | None = None) -> None:
     java_options = os.environ.get("JAVA_TOOL_OPTIONS", "")
     if "user.timezone" not in java_options:
         os.environ["JAVA_TOOL_OPTIONS"] = f"{java_options} -Duser.timezone=UTC".strip()
+    if args.metrics_port:
+        reporter_on_classpath()
     env = StreamExecutionEnvironment.get_execution_environment(flink_configuration(args))
     build(env, args, params)
     logging.info("detector: reading %s from %s", args.messages_topic, args.bootstrap)
-    env.execute("chatlake-detector")
+    job = JobHealth()
+    if args.health_port:
+        job.serve(args.health_host, args.health_port)
+    job.client = env.execute_async("chatlake-detector")
+    job.client.get_job_execution_result().result()  # runs until the job ends or is stopped
 
 
 if __name__ == "__main__":

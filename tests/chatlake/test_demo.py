@@ -68,7 +68,8 @@ def test_demo_completes_clips_fills_the_lake_and_stops_cleanly():
     state = reachable_tmp_dir("chatlake-demo-")
     ports = {name: free_port() for name in (
         "KAFKA_PORT", "POSTGRES_PORT", "TWITCH_STANDIN_PORT", "API_PORT",
-        "METRICS_MONITOR_PORT", "METRICS_INGEST_PORT", "METRICS_CLIPPER_PORT")}
+        "METRICS_MONITOR_PORT", "METRICS_INGEST_PORT", "METRICS_CLIPPER_PORT",
+        "METRICS_ARCHIVER_PORT")}
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHATLAKE_")}
     env.update({f"CHATLAKE_{name}": str(port) for name, port in ports.items()})
     env.update({"CHATLAKE_STATE_DIR": str(state), "CHATLAKE_CLIPPER_READ_AFTER_S": "2"})
