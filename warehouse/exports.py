@@ -3,7 +3,7 @@
 One DuckDB connection sees the lake's views (warehouse/catalog.py: `chat_messages`, ...) and,
 attached read-only as `warehouse`, the marts file (`<state>/warehouse.duckdb`, schema `marts`;
 on the search path, so a query can name a mart bare). Rows leave DuckDB as Arrow record batches
-(`fetch_record_batch`) and are encoded a batch at a time, so memory stays bounded by one batch
+(`to_arrow_reader`) and are encoded a batch at a time, so memory stays bounded by one batch
 whatever the size of the export: CSV and Parquet by pyarrow's writers, JSON lines by polars
 (`write_ndjson`, which writes nested lists and structs and ISO times), JSON as one array of them.
 
@@ -167,7 +167,7 @@ def plan(con: duckdb.DuckDBPyConnection, source: str, fmt: str, filters: Filters
 
 def record_batches(con: duckdb.DuckDBPyConnection, export: Plan) -> pa.RecordBatchReader:
     try:
-        return con.execute(export.sql, export.params).fetch_record_batch(BATCH_ROWS)
+        return con.execute(export.sql, export.params).to_arrow_reader(BATCH_ROWS)
     except duckdb.Error as error:
         raise ExportError(f"the export fails: {_first_line(error)}") from None
 
