@@ -1,0 +1,99 @@
+"""`chatlake markers` over a real Delta lake and a real PostgreSQL: an imported VOD and a
+recorded live stream, each format read back the way an editor's tool reads it."""
+
+import csv
+import io
+
+import opentimelineio as otio
+import pytest
+from typer.testing import CliRunner
+
+from chatlake.cli import app
+from tests.chatlake.support import (
+    CHANNEL_LOGIN,
+    HOSTILE,
+    LIVE_START,
+    VOD_ID,
+    build_lake,
+    seed_detections,
+)
+
+pytestmark = pytest.mark.integration
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def state(tmp_path_factory, postgres_server):
+    root = tmp_path_factory.mktemp("markers")
+    build_lake(root)
+    seed_detections(postgres_server)
+    return root
+
+
+@pytest.fixture(autouse=True)
+def env(state, postgres_server, monkeypatch):
+    monkeypatch.setenv("CHATLAKE_STATE_DIR", str(state / "state"))
+    monkeypatch.setenv("CHATLAKE_LAKE_URI", str(state / "lake"))
+    monkeypatch.setenv("CHATLAKE_POSTGRES_DSN", postgres_server)
+
+
+def markers(*args):
+    return runner.invoke(app, ["markers", *map(str, args)])
+
+
+def test_vod_csv_has_every_detection_of_the_channel_at_its_offset():
+    result = markers(VOD_ID, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(float(r["offset_s"]), r["kind"], r["status"]) for r in rows] == [
+        (125.0, "clip", "completed"), (600.0, "clip", "completed"),
+        (601.0, "detection", "pending"), (1100.0, "detection", "failed")]
+    assert rows[0]["clip_url"] == "https://clips.twitch.tv/ClipOne-aaa"
+    assert rows[0]["timecode"] == "00:02:05:00"
+    assert rows[1]["name"] == " ".join(HOSTILE.split())
+
+
+def test_vod_edl_reads_back_in_opentimelineio(state):
+    out = state / "vod.edl"
+    result = markers(VOD_ID, "--format", "edl", "--start-hour", "1", "-o", out)
+    assert result.exit_code == 0, result.output
+    timeline = otio.adapters.read_from_file(str(out), adapter_name="cmx_3600", rate=30)
+    found = sorted(otio.opentime.to_timecode(marker.marked_range.start_time, 30)
+                   for clip in timeline.find_clips() for marker in clip.markers)
+    assert found == ["01:02:05:00", "01:10:00:00", "01:10:01:00", "01:18:20:00"]
+    assert sum(line.startswith("FCM") for line in out.read_text().splitlines()) == 1
+
+
+def test_vod_chapters_start_at_zero():
+    result = markers(VOD_ID, "--format", "chapters")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "00:00 Start"
+    # 601 s is within 10 s of the 600 s chapter: YouTube would reject it.
+    assert [line.split(" ", 1)[0] for line in lines] == ["00:00", "02:05", "10:00", "18:20"]
+
+
+def test_recorded_live_stream_by_channel_latest_and_by_start_time():
+    latest = markers("--channel", CHANNEL_LOGIN, "--format", "csv")
+    assert latest.exit_code == 0, latest.output
+    rows = list(csv.DictReader(io.StringIO(latest.stdout)))
+    assert [(float(r["offset_s"]), r["kind"]) for r in rows] == [(90.0, "clip"),
+                                                                 (3700.0, "detection")]
+    pinned = markers("--channel", CHANNEL_LOGIN, "--started-at", LIVE_START.isoformat(),
+                     "--format", "chapters")
+    assert pinned.exit_code == 0, pinned.output
+    assert pinned.stdout.splitlines() == ["00:00 Start", "01:30 live spike",
+                                          "1:01:40 chat spike: 44 messages (pending)"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["999"], "no chat of VOD '999' in the lake"),
+    (["--channel", "nobody"], "no stream of 'nobody' went online"),
+    (["--channel", CHANNEL_LOGIN, "--started-at", "2020-01-01"], "went online at"),
+    ([VOD_ID, "--format", "xml"], "'xml' is not one of"),
+    ([], "give a VOD id or --channel"),
+])
+def test_bad_input_exits_non_zero(args, message):
+    result = markers(*args)
+    assert result.exit_code != 0
+    assert message in " ".join(result.output.split())
