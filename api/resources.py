@@ -7,6 +7,7 @@ handlers receive its parts through the dependencies below, never through globals
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -33,6 +34,8 @@ class Resources:
     channels: ChannelDirectory
     emote_sets: EmoteSetCache
     clip_pages: TTLCache = field(default_factory=lambda: TTLCache(CLIP_CACHE_SECONDS))
+    # The marts DuckDB file (`Settings.warehouse_path`) that exports read, when there is one.
+    marts_path: Path | None = None
 
 
 async def _configure(conn: AsyncConnection) -> None:
@@ -54,10 +57,12 @@ def open_pool(postgres_url: str) -> AsyncConnectionPool:
     )
 
 
-def build_resources(postgres_url: str, lake_uri: str) -> Resources:
+def build_resources(postgres_url: str, lake_uri: str,
+                    marts_path: Path | None = None) -> Resources:
     pool = open_pool(postgres_url)
     lake = LakeReader(lake_uri)
-    return Resources(pool, lake, ChannelDirectory(lake, pool), EmoteSetCache())
+    return Resources(pool, lake, ChannelDirectory(lake, pool), EmoteSetCache(),
+                     marts_path=marts_path)
 
 
 def lifespan(make: Callable[[], Resources]) -> Callable:

@@ -49,6 +49,14 @@ class ExportError(ValueError):
     """A bad request: an unknown source, a filter the source cannot take, a query that fails."""
 
 
+class UnknownSourceError(ExportError):
+    """No mart or lake table of that name."""
+
+
+class MartsUnavailableError(ExportError):
+    """The marts file exists but cannot be opened now (e.g. a build holds it)."""
+
+
 @dataclass(frozen=True)
 class Filters:
     channel: str | None = None
@@ -65,7 +73,7 @@ def open_sources(store: LakeStore, marts: Path | None) -> duckdb.DuckDBPyConnect
             con.execute(f"attach '{_quoted(str(marts))}' as {MARTS_CATALOG} (read_only)")
         except duckdb.Error as error:
             con.close()
-            raise ExportError(f"the marts file {marts} cannot be opened: {error}") from None
+            raise MartsUnavailableError(f"the marts file {marts} cannot be opened: {error}") from None
         con.execute(f"set search_path = 'memory.main,{MARTS_CATALOG}.{MARTS_SCHEMA}'")
     return con
 
@@ -91,7 +99,7 @@ def relation(con: duckdb.DuckDBPyConnection, source: str, *, allow_sql: bool) ->
         names = marts(con)
         if source in names:
             return f'{MARTS_CATALOG}.{MARTS_SCHEMA}."{source}"'
-        raise ExportError(
+        raise UnknownSourceError(
             f"no mart or lake table named {source!r}; lake tables: {', '.join(LAKE_TABLES)}; "
             f"marts: {', '.join(names) or 'none (run chatlake marts build / dbt build)'}")
     if not allow_sql:

@@ -1,5 +1,5 @@
-"""A small lake and PostgreSQL for the export and markers commands: one imported VOD, one
-recorded live stream, a marts file, and detections and clips with hostile titles."""
+"""A small lake and PostgreSQL for exports and markers (the commands and the API): one
+imported VOD, one recorded live stream, a marts file, detections and clips with hostile titles."""
 
 import gzip
 import json
@@ -85,12 +85,17 @@ def build_marts(path: Path) -> None:
         con.execute("create table marts.no_channel as select 1 as n")
 
 
-def seed_detections(dsn: str) -> None:
-    rows = [(VOD_START + timedelta(seconds=s), *rest) for s, *rest in VOD_DETECTIONS]
-    rows += [(LIVE_START + timedelta(seconds=s), *rest) for s, *rest in LIVE_DETECTIONS]
+def delete_detections(dsn: str) -> None:
     with psycopg.connect(dsn) as conn:
         conn.execute("delete from clips where broadcaster_id in (%s, %s)",
                      [CHANNEL_ID, OTHER_ID])
+
+
+def seed_detections(dsn: str) -> None:
+    delete_detections(dsn)
+    rows = [(VOD_START + timedelta(seconds=s), *rest) for s, *rest in VOD_DETECTIONS]
+    rows += [(LIVE_START + timedelta(seconds=s), *rest) for s, *rest in LIVE_DETECTIONS]
+    with psycopg.connect(dsn) as conn:
         # Another channel's detection inside the VOD's time: never one of its markers.
         conn.execute("insert into clips (broadcaster_id, detected_at, window_start, window_end,"
                      " message_count, status) values (%s, %s, %s, %s, 99, 'pending')",

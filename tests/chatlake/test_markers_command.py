@@ -15,6 +15,7 @@ from tests.chatlake.support import (
     LIVE_START,
     VOD_ID,
     build_lake,
+    delete_detections,
     seed_detections,
 )
 
@@ -27,7 +28,8 @@ def state(tmp_path_factory, postgres_server):
     root = tmp_path_factory.mktemp("markers")
     build_lake(root)
     seed_detections(postgres_server)
-    return root
+    yield root
+    delete_detections(postgres_server)
 
 
 @pytest.fixture(autouse=True)
