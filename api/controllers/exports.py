@@ -8,9 +8,11 @@ from litestar.di import NamedDependency
 from litestar.params import Parameter
 from litestar.response import Stream
 
+from api.downloads import BINARY, JSON_ROWS, TEXT, download_operation
 from api.params import EndParam, StartParam, parse_range
 from api.resources import Resources
 from api.services.exports import export_download
+from warehouse.exports import MEDIA_TYPES
 
 
 class ExportFormat(str, Enum):
@@ -24,7 +26,10 @@ class ExportController(Controller):
     path = "/v1.0/exports"
     tags = ("exports",)
 
-    @get("/{source:str}", operation_id="exportTable", summary="Download a mart or lake table")
+    @get("/{source:str}", operation_id="exportTable", summary="Download a mart or lake table",
+         operation_class=download_operation({
+             MEDIA_TYPES["csv"]: TEXT, MEDIA_TYPES["jsonl"]: TEXT,
+             MEDIA_TYPES["json"]: JSON_ROWS, MEDIA_TYPES["parquet"]: BINARY}))
     async def export_table(
         self,
         resources: NamedDependency[Resources],

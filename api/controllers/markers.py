@@ -7,6 +7,7 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
+from api.downloads import TEXT, download_operation
 from api.params import ChannelPath, parse_instant
 from api.resources import Resources
 from api.services.markers import markers_download
@@ -22,6 +23,8 @@ FormatParam = Annotated[MarkerFormat, Parameter(
     description="csv (a header row, one marker a row), edl (CMX 3600: DaVinci Resolve, "
                 "Premiere) or chapters (YouTube chapter lines from 00:00).")]
 FpsParam = Annotated[int, Parameter(ge=1, le=120, description="Timecode frame rate.")]
+# text/csv for CSV, text/plain for the EDL and the chapters (warehouse/markers.py FORMATS).
+MARKER_DOWNLOAD = download_operation({"text/csv": TEXT, "text/plain": TEXT})
 StartHourParam = Annotated[int, Parameter(
     ge=0, le=23, description="EDL timecode hour of the VOD's first frame (Resolve: 1).")]
 
@@ -30,7 +33,7 @@ class MarkerController(Controller):
     tags = ("markers",)
 
     @get("/v1.0/vods/{vod_id:str}/markers", operation_id="getVodMarkers",
-         summary="Markers of an imported VOD")
+         summary="Markers of an imported VOD", operation_class=MARKER_DOWNLOAD)
     async def vod_markers(
         self,
         resources: NamedDependency[Resources],
@@ -47,7 +50,7 @@ class MarkerController(Controller):
         return Response(text, media_type=media_type, headers=headers)
 
     @get("/v1.0/channels/{channel:str}/stream-markers", operation_id="getStreamMarkers",
-         summary="Markers of a recorded live stream")
+         summary="Markers of a recorded live stream", operation_class=MARKER_DOWNLOAD)
     async def stream_markers(
         self,
         resources: NamedDependency[Resources],
