@@ -73,7 +73,8 @@ def open_sources(store: LakeStore, marts: Path | None) -> duckdb.DuckDBPyConnect
             con.execute(f"attach '{_quoted(str(marts))}' as {MARTS_CATALOG} (read_only)")
         except duckdb.Error as error:
             con.close()
-            raise MartsUnavailableError(f"the marts file {marts} cannot be opened: {error}") from None
+            raise MartsUnavailableError(
+                f"the marts file {marts} cannot be opened: {_first_line(error)}") from None
         con.execute(f"set search_path = 'memory.main,{MARTS_CATALOG}.{MARTS_SCHEMA}'")
     return con
 
