@@ -4,6 +4,8 @@ filters as parameters, and clear errors with a non-zero exit."""
 import csv
 import io
 import json
+import subprocess
+import sys
 
 import pyarrow.parquet as pq
 import pytest
@@ -116,3 +118,29 @@ def test_unwritable_output_exits_non_zero(state, tmp_path):
     result = export("chat_messages", "-o", blocker / "out.csv")
     assert result.exit_code == 1
     assert "cannot write" in result.output
+
+
+def test_progress_bar_does_not_change_the_file(state):
+    out = state / "out" / "with-progress.jsonl"
+    result = export("chat_messages", "-f", "jsonl", "--progress", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert f"{VOD_COMMENTS} rows -> {out}" in " ".join(result.output.split())
+    assert len(out.read_text().splitlines()) == VOD_COMMENTS
+
+
+def test_a_marts_file_held_by_a_writer_is_a_clear_error(state, tmp_path, monkeypatch):
+    marts = tmp_path / "state" / "warehouse.duckdb"
+    build_marts(marts)
+    monkeypatch.setenv("CHATLAKE_STATE_DIR", str(tmp_path / "state"))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]);"
+         " print('held', flush=True); sys.stdin.read()", str(marts)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = export("channel_hourly_rollups")
+        assert result.exit_code == 1
+        assert "the marts file" in result.output and "cannot be opened" in result.output
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
