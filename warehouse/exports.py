@@ -155,11 +155,18 @@ def plan(con: duckdb.DuckDBPyConnection, source: str, fmt: str, filters: Filters
         if column is None:
             raise ExportError(f"{_shown(source)} has no timestamp or date column: --since and "
                               "--until do not apply")
+        # Lake tables are partitioned by `date` (the UTC day): a bound on it too skips whole
+        # partitions instead of reading them to test each row's time.
+        by_day = column != "date" and dict(cols).get("date") == "DATE"
         if filters.since is not None:
             where.append(f'q."{column}" >= $since')
+            if by_day:
+                where.append("q.date >= cast($since as date)")
             params["since"] = filters.since
         if filters.until is not None:
             where.append(f'q."{column}" < $until')
+            if by_day:
+                where.append("q.date <= cast($until as date)")
             params["until"] = filters.until
     if fmt == "csv":
         # CSV has no lists or structs: those columns go out as JSON text.

@@ -4,6 +4,8 @@ file and a real PostgreSQL: streamed attachments, 4xx on bad input."""
 import csv
 import io
 import json
+import subprocess
+import sys
 
 import opentimelineio as otio
 import pyarrow.parquet as pq
@@ -117,3 +119,22 @@ async def test_stream_markers_csv_and_chapters(client):
     chapters = await client.get(f"/v1.0/channels/{CHANNEL_LOGIN}/stream-markers",
                                 params={"format": "chapters"})
     assert chapters.text.splitlines()[0] == "00:00 Start"
+
+
+async def test_marts_file_held_by_a_writer_is_503_not_500(settings, tmp_path):
+    marts = tmp_path / "state" / "warehouse.duckdb"
+    build_marts(marts)
+    held = settings.model_copy(update={"state_dir": tmp_path / "state"})
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]);"
+         " print('held', flush=True); sys.stdin.read()", str(marts)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        async with AsyncTestClient(app=create_app(held)) as client:
+            response = await client.get("/v1.0/exports/channel_hourly_rollups")
+        assert response.status_code == 503, response.text
+        assert "cannot be opened" in response.json()["detail"]
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
