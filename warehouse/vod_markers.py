@@ -1,9 +1,11 @@
 """Which detections and clips belong to a VOD, and where in it: the data behind editor markers.
 
-A VOD is placed in time from the lake: an imported one by its chat (`chat_messages` rows with its
-`vod_id`: each row's time minus its `vod_offset_s` is the VOD's start, the median of them taken so
-one odd row cannot move it; the largest offset is its length), a recorded live stream by its
-`online` event in `stream_lifecycle` (until the next `offline`, or its last chat message).
+A VOD is placed in time from the lake: an imported one by its chat (`chat_messages` rows with
+its `vod_id`: each row's time minus its `vod_offset_s` is the VOD's start, the median of them
+taken so one odd row cannot move it, over live chat when there is any, since comments posted on
+the VOD later carry their own posting time; the largest offset is its length), a recorded live
+stream by its `online` event in `stream_lifecycle` (until the next `offline`, or its last chat
+message).
 Its markers are the `clips` rows (PostgreSQL; every detection is one, a clip once it has a
 `clip_id`) of that channel whose window starts inside it, at `window_start - start`.
 
@@ -48,7 +50,10 @@ class VodSpan:
 
 _VOD_SQL = """
     select broadcaster_id, any_value(broadcaster_login),
-           median(epoch_ms("timestamp") / 1000.0 - vod_offset_s), max(vod_offset_s)
+           coalesce(median(epoch_ms("timestamp") / 1000.0 - vod_offset_s)
+                        filter (where not coalesce(is_vod_comment, false)),
+                    median(epoch_ms("timestamp") / 1000.0 - vod_offset_s)),
+           max(vod_offset_s)
     from chat_messages
     where vod_id = $vod_id and vod_offset_s is not null
     group by broadcaster_id

@@ -3,12 +3,16 @@ recorded live stream, each format read back the way an editor's tool reads it.""
 
 import csv
 import io
+from datetime import timedelta
 
 import opentimelineio as otio
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
 from chatlake.cli import app
+from ingest.chat_import import import_to_lake
+from ingest.importers import ImportOptions
 from tests.chatlake.support import (
     CHANNEL_LOGIN,
     HOSTILE,
@@ -18,6 +22,10 @@ from tests.chatlake.support import (
     delete_detections,
     seed_detections,
 )
+from warehouse.catalog import connect
+from warehouse.lake_store import LakeStore
+from warehouse.markers import timecode
+from warehouse.vod_markers import vod_span
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -99,3 +107,43 @@ def test_bad_input_exits_non_zero(args, message):
     result = markers(*args)
     assert result.exit_code != 0
     assert message in " ".join(result.output.split())
+
+
+def test_real_vod_and_its_clips_as_an_edl(tmp_path, shared_data, postgres_server, monkeypatch):
+    """The lirik VOD from the shared data, its ~600 real clips as clips rows at their VOD
+    offsets: every one comes back from OpenTimelineIO at its timecode."""
+    vod = shared_data / "vod" / "lirik" / "lirik_389178879.chat.json.gz"
+    clips_csv = shared_data / "vod" / "lirik" / "lirik_389178879.clips.csv"
+    if not clips_csv.is_file():
+        pytest.skip(f"the shared lirik clips are absent ({clips_csv})")
+    store = LakeStore(str(tmp_path / "lake"))
+    import_to_lake(vod, ImportOptions(), store)
+    monkeypatch.setenv("CHATLAKE_LAKE_URI", str(tmp_path / "lake"))
+    span = vod_span(connect(store), "389178879")
+    with clips_csv.open(newline="") as handle:
+        clips = list(csv.DictReader(handle))
+    expected = []
+    with psycopg.connect(postgres_server) as conn:
+        conn.execute("delete from clips where broadcaster_id = %s", [span.broadcaster_id])
+        for clip in clips:
+            start = span.start + timedelta(seconds=float(clip["start_s"]))
+            inserted = conn.execute(
+                "insert into clips (broadcaster_id, clip_id, title, detected_at, window_start,"
+                " window_end, status) values (%s, %s, %s, %s, %s, %s, 'completed')"
+                " on conflict do nothing returning id",
+                [span.broadcaster_id, clip["clip_slug"], clip["title"], start, start,
+                 span.start + timedelta(seconds=float(clip["end_s"]))]).fetchone()
+            if inserted:
+                expected.append(timecode(float(clip["start_s"]), 30))
+    try:
+        out = tmp_path / "lirik.edl"
+        result = markers("389178879", "--format", "edl", "-o", out)
+        assert result.exit_code == 0, result.output
+        timeline = otio.adapters.read_from_file(str(out), adapter_name="cmx_3600", rate=30)
+        found = [otio.opentime.to_timecode(m.marked_range.start_time, 30)
+                 for clip in timeline.find_clips() for m in clip.markers]
+        assert len(found) > 100
+        assert sorted(found) == sorted(expected)
+    finally:
+        with psycopg.connect(postgres_server) as conn:
+            conn.execute("delete from clips where broadcaster_id = %s", [span.broadcaster_id])
