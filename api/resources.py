@@ -4,6 +4,7 @@
 handlers receive its parts through the dependencies below, never through globals.
 """
 
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -23,6 +24,9 @@ from api.queries.emotes import EmoteSetCache
 POOL_MIN_SIZE = 2
 POOL_MAX_SIZE = 8
 POOL_TIMEOUT_SECONDS = 5.0
+# Export downloads streaming at once (each holds a DuckDB connection and a worker thread while
+# its body is sent); one more is a 503 with Retry-After.
+MAX_CONCURRENT_EXPORTS = 2
 # How stale a clips page may be; see api/cache.py.
 CLIP_CACHE_SECONDS = 1.0
 
@@ -36,6 +40,8 @@ class Resources:
     clip_pages: TTLCache = field(default_factory=lambda: TTLCache(CLIP_CACHE_SECONDS))
     # The marts DuckDB file (`Settings.warehouse_path`) that exports read, when there is one.
     marts_path: Path | None = None
+    export_slots: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(MAX_CONCURRENT_EXPORTS))
 
 
 async def _configure(conn: AsyncConnection) -> None:

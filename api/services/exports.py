@@ -5,6 +5,7 @@ and writes files, which a web client must not reach.
 """
 
 import re
+from collections.abc import Iterator
 from datetime import datetime
 
 import anyio
@@ -35,13 +36,31 @@ async def export_download(resources: Resources, source: str, fmt: str, channel: 
     """(body chunks, media type, headers) of an export; 404 for an unknown source, 400 for a
     filter it cannot take, 503 while the marts file cannot be opened."""
     filters = Filters(channel, start, end)
+    slots = resources.export_slots
+    if not slots.acquire(blocking=False):
+        raise ServiceUnavailableException(
+            detail="as many exports as the API streams at once are running; retry shortly",
+            headers={"Retry-After": "5"})
     try:
         body = await anyio.to_thread.run_sync(
             start_export, resources.lake.store, resources.marts_path, source, fmt, filters)
-    except UnknownSourceError as error:
-        raise NotFoundException(detail=str(error)) from None
-    except MartsUnavailableError as error:
-        raise ServiceUnavailableException(detail=str(error)) from None
-    except ExportError as error:
-        raise ClientException(detail=str(error)) from None
-    return body, MEDIA_TYPES[fmt], attachment(source, EXTENSIONS[fmt])
+    except BaseException as error:
+        slots.release()
+        if isinstance(error, UnknownSourceError):
+            raise NotFoundException(detail=str(error)) from None
+        if isinstance(error, MartsUnavailableError):
+            raise ServiceUnavailableException(detail=str(error),
+                                              headers={"Retry-After": "5"}) from None
+        if isinstance(error, ExportError):
+            raise ClientException(detail=str(error)) from None
+        raise
+    return _releasing(body, slots), MEDIA_TYPES[fmt], attachment(source, EXTENSIONS[fmt])
+
+
+def _releasing(body: Iterator[bytes], slots) -> Iterator[bytes]:
+    """`body`, giving its slot back when it ends, fails or is dropped by a client gone away."""
+    try:
+        yield from body
+    finally:
+        body.close()  # type: ignore[attr-defined]
+        slots.release()

@@ -13,6 +13,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
+from api.resources import MAX_CONCURRENT_EXPORTS
 from core.settings import Settings
 from tests.chatlake.support import (
     CHANNEL_ID,
@@ -138,3 +139,21 @@ async def test_marts_file_held_by_a_writer_is_503_not_500(settings, tmp_path):
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+async def test_exports_beyond_the_concurrent_limit_are_503_and_slots_come_back(settings):
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        slots = client.app.state.resources.export_slots
+        for _ in range(MAX_CONCURRENT_EXPORTS):
+            assert slots.acquire(blocking=False)
+        busy = await client.get("/v1.0/exports/chat_windows")
+        assert busy.status_code == 503
+        assert busy.headers["retry-after"] == "5"
+        slots.release()
+        done = await client.get("/v1.0/exports/chat_messages", params={"format": "jsonl"})
+        assert done.status_code == 200
+        again = await client.get("/v1.0/exports/nope")  # a 404 also gives its slot back
+        assert again.status_code == 404
+        # Every slot but the ones still held above is free again.
+        assert slots.acquire(blocking=False)
+        assert not slots.acquire(blocking=False)
