@@ -35,6 +35,9 @@ MIN_CHAPTER_SECONDS = 10
 MIN_CHAPTERS = 3
 FIRST_CHAPTER_TITLE = "Start"
 
+# CMX 3600 timecodes run to 23:59:59:FF.
+MAX_TIMECODE_HOURS = 24
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
@@ -55,7 +58,7 @@ class Marker:
 def one_line(text: str | None, limit: int) -> str:
     """`text` as one line of printable characters, whitespace collapsed, at most `limit` long."""
     flat = " ".join(_CONTROL.sub(" ", text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    return flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."
 
 
 def timecode(seconds: float, fps: int, start_hour: int = 0) -> str:
@@ -99,6 +102,9 @@ def to_edl(markers: Iterable[Marker], title: str, fps: int = 30, start_hour: int
     by_frame: dict[int, list[Marker]] = {}
     for m in ordered(markers):
         by_frame.setdefault(int(max(m.offset_s, 0.0) * fps + 1e-6), []).append(m)
+    if by_frame and max(by_frame) // fps // 3600 + start_hour >= MAX_TIMECODE_HOURS:
+        raise ValueError(f"a marker falls past 23:59:59 of timecode: the VOD is too long for "
+                         f"start hour {start_hour}; choose a lower one")
     source = one_line(title, EDL_TITLE_MAX) or "chatlake markers"
     lines = [f"TITLE: {source}", "FCM: NON-DROP FRAME", ""]
     for number, (frame, group) in enumerate(sorted(by_frame.items()), start=1):

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import ClientException, NotFoundException
 
 from api.queries.markers import vod_markers
 from api.resources import Resources
@@ -24,7 +24,10 @@ async def markers_download(resources: Resources, fmt: str, fps: int, start_hour:
         raise NotFoundException(detail=str(error)) from None
     async with resources.pool.connection() as conn:
         found = await vod_markers(conn, span)
-    text = render(found, fmt, span.title, fps, start_hour)
+    try:
+        text = render(found, fmt, span.title, fps, start_hour)
+    except ValueError as error:
+        raise ClientException(detail=f"start_hour: {error}") from None
     which = vod_id if vod_id is not None else f"{span.start:%Y%m%dT%H%M}"
     stem = f"{span.broadcaster_login or span.broadcaster_id}-{which}"
     return text, FORMATS[fmt], attachment(f"{stem}-markers", EXTENSIONS[fmt])

@@ -58,7 +58,11 @@ def markers(
         con.close()
     with psycopg.connect(settings.postgres.url) as postgres:
         found = read_markers(postgres, span)
-    text = render(found, fmt.value, span.title, fps, start_hour)
+    try:
+        text = render(found, fmt.value, span.title, fps, start_hour)
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
     if output is None:
         typer.echo(text, nl=False)
         return

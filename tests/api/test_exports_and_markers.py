@@ -91,6 +91,8 @@ async def test_jsonl_rows(client):
     (f"/v1.0/vods/{VOD_ID}/markers", {"fps": 0}, 400, "fps"),
     ("/v1.0/channels/nobody/stream-markers", {}, 404, "no stream of 'nobody'"),
     (f"/v1.0/channels/{CHANNEL_LOGIN}/stream-markers", {"started_at": "x"}, 400, "started_at"),
+    (f"/v1.0/channels/{CHANNEL_LOGIN}/stream-markers", {"format": "edl", "start_hour": 23},
+     400, "past 23:59:59"),
 ])
 async def test_bad_input_is_4xx_with_a_reason(client, path, params, status, message):
     response = await client.get(path, params=params)

@@ -102,6 +102,7 @@ def test_recorded_live_stream_by_channel_latest_and_by_start_time():
     (["--channel", CHANNEL_LOGIN, "--started-at", "2020-01-01"], "went online at"),
     ([VOD_ID, "--format", "xml"], "'xml' is not one of"),
     ([], "give a VOD id or --channel"),
+    (["--channel", CHANNEL_LOGIN, "-f", "edl", "--start-hour", "23"], "past 23:59:59"),
 ])
 def test_bad_input_exits_non_zero(args, message):
     result = markers(*args)

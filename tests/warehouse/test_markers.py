@@ -96,3 +96,11 @@ def test_no_markers_still_gives_valid_output():
 def test_unknown_format_is_an_error():
     with pytest.raises(ValueError, match="unknown marker format"):
         render(MARKERS, "xml", "t")
+
+
+def test_long_names_are_shortened_in_ascii_and_timecode_past_a_day_is_refused():
+    assert one_line("x" * 200, 80) == "x" * 77 + "..."
+    with pytest.raises(ValueError, match="past 23:59:59"):
+        to_edl([Marker(5 * 3600.0, 5.0, "clip", "late")], "long VOD", start_hour=20)
+    assert len(read_edl(to_edl([Marker(5 * 3600.0, 5.0, "clip", "late")], "v",
+                               start_hour=18))) == 1
