@@ -5,6 +5,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
+import duckdb
+import pyarrow as pa
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -85,17 +87,19 @@ def export(
                 return rows
 
             if output is None:
-                rows = write(sys.stdout.buffer)
+                write(sys.stdout.buffer)
                 sys.stdout.buffer.flush()
             else:
                 counted: list[int] = []
                 write_atomically(output, lambda handle: counted.append(write(handle)))
                 rows = counted[0]
-                err.print(f"{rows} rows -> {output}")
+                err.print(f"{rows} rows -> {output}", markup=False, highlight=False)
         finally:
             con.close()
     except ExportError as error:
         _fail(str(error))
+    except (duckdb.Error, pa.ArrowException) as error:
+        _fail(f"the export fails: {str(error).strip().splitlines()[0]}")
     except OSError as error:
         _fail(f"cannot write {output}: {error.strerror or error}")
 

@@ -144,3 +144,11 @@ def test_a_marts_file_held_by_a_writer_is_a_clear_error(state, tmp_path, monkeyp
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+@pytest.mark.parametrize("progress", ["--progress", "--no-progress"])
+def test_a_query_failing_while_it_runs_exits_non_zero(progress):
+    result = export("select cast(text as integer) as n from chat_messages", "-f", "csv",
+                    progress)
+    assert result.exit_code == 1
+    assert "the export fails" in result.output
