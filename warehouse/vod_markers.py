@@ -4,8 +4,8 @@ A VOD is placed in time from the lake: an imported one by its chat (`chat_messag
 its `vod_id`: each row's time minus its `vod_offset_s` is the VOD's start, the median of them
 taken so one odd row cannot move it, over live chat when there is any, since comments posted on
 the VOD later carry their own posting time; the largest offset is its length), a recorded live
-stream by its `online` event in `stream_lifecycle` (until the next `offline`, or its last chat
-message).
+stream by its `online` event in `stream_lifecycle` (the latest by a given time, until the next
+`offline`, or its last chat message).
 Its markers are the `clips` rows (PostgreSQL; every detection is one, a clip once it has a
 `clip_id`) of that channel whose window starts inside it, at `window_start - start`.
 
@@ -65,7 +65,7 @@ _ONLINE_SQL = """
     select broadcaster_id, broadcaster_login, "timestamp"
     from stream_lifecycle
     where event_type = 'online' and (broadcaster_id = $channel or broadcaster_login = $channel)
-      and ($started_at is null or "timestamp" = $started_at::timestamptz)
+      and ($at is null or "timestamp" <= $at::timestamptz + interval 1 minute)
     order by "timestamp" desc
     limit 1
 """
@@ -101,12 +101,13 @@ def vod_span(con: duckdb.DuckDBPyConnection, vod_id: str) -> VodSpan:
 
 
 def stream_span(con: duckdb.DuckDBPyConnection, channel: str,
-                started_at: datetime | None = None) -> VodSpan:
-    """A recorded live stream of `channel` (login or id): the one that went online at
-    `started_at`, or the latest."""
-    row = con.execute(_ONLINE_SQL, {"channel": channel, "started_at": started_at}).fetchone()
+                at: datetime | None = None) -> VodSpan:
+    """A recorded live stream of `channel` (login or id): the latest to go online by `at` (its
+    start or any time during it; a minute's slack for a start time given roughly), or the
+    latest of all."""
+    row = con.execute(_ONLINE_SQL, {"channel": channel, "at": at}).fetchone()
     if row is None:
-        when = f" at {started_at.isoformat()}" if started_at else ""
+        when = f" by {at.isoformat()}" if at else ""
         raise MarkersError(f"no stream of {channel!r} went online{when} (stream_lifecycle)")
     broadcaster_id, login, start = row
     start = start.astimezone(UTC)

@@ -56,7 +56,9 @@ class MarkerController(Controller):
         resources: NamedDependency[Resources],
         channel: ChannelPath,
         started_at: Annotated[str | None, Parameter(
-            description="When the stream went online (ISO 8601); default: the latest stream.",
+            description="When the stream went online, or any time during it (ISO 8601): the "
+                        "latest stream to go online by then (a minute's slack); default: the "
+                        "latest stream.",
             schema_extra={"format": "date-time"})] = None,
         format: FormatParam = MarkerFormat.csv,
         fps: FpsParam = 30,

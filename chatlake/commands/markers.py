@@ -33,9 +33,10 @@ def markers(
         "--format", "-f", help="csv, edl (CMX 3600) or chapters (YouTube).")] = MarkerFormat.csv,
     channel: Annotated[str | None, typer.Option(
         help="A recorded live stream of this channel (login or id): the latest, or the one "
-             "that went online at --started-at.")] = None,
+             "live at --started-at.")] = None,
     started_at: Annotated[str | None, typer.Option(
-        help="With --channel: when the stream went online (ISO 8601).")] = None,
+        help="With --channel: when the stream went online, or any time during it (ISO 8601; "
+             "the latest stream to go online by then, a minute's slack).")] = None,
     fps: Annotated[int, typer.Option(min=1, max=120, help="EDL/CSV timecode frame rate.")] = 30,
     start_hour: Annotated[int, typer.Option(
         min=0, max=23, help="EDL timecode of the VOD's first frame, in hours "

@@ -94,12 +94,20 @@ def test_recorded_live_stream_by_channel_latest_and_by_start_time():
     assert pinned.exit_code == 0, pinned.output
     assert pinned.stdout.splitlines() == ["00:00 Start", "01:30 live spike",
                                           "1:01:40 chat spike: 44 messages (pending)"]
+    # A time during the stream picks it too; one before it, the earlier stream (no markers).
+    during = markers("--channel", CHANNEL_LOGIN, "--started-at",
+                     (LIVE_START + timedelta(minutes=30)).isoformat(), "-f", "chapters")
+    assert during.stdout == pinned.stdout
+    earlier = markers("--channel", CHANNEL_LOGIN, "--started-at",
+                      (LIVE_START - timedelta(hours=2)).isoformat(), "-f", "csv")
+    assert earlier.exit_code == 0, earlier.output
+    assert len(earlier.stdout.splitlines()) == 1  # the header alone
 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["999"], "no chat of VOD '999' in the lake"),
     (["--channel", "nobody"], "no stream of 'nobody' went online"),
-    (["--channel", CHANNEL_LOGIN, "--started-at", "2020-01-01"], "went online at"),
+    (["--channel", CHANNEL_LOGIN, "--started-at", "2020-01-01"], "went online by"),
     ([VOD_ID, "--format", "xml"], "'xml' is not one of"),
     ([], "give a VOD id or --channel"),
     (["--channel", CHANNEL_LOGIN, "-f", "edl", "--start-hour", "23"], "past 23:59:59"),
