@@ -57,8 +57,13 @@ def markers(
         raise typer.Exit(1) from None
     finally:
         con.close()
-    with psycopg.connect(settings.postgres.url) as postgres:
-        found = read_markers(postgres, span)
+    try:
+        with psycopg.connect(settings.postgres.url, connect_timeout=10) as postgres:
+            found = read_markers(postgres, span)
+    except psycopg.OperationalError as error:
+        typer.echo(f"error: PostgreSQL is unavailable ({settings.postgres.url.split('@')[-1]}): "
+                   f"{str(error).strip().splitlines()[0]}", err=True)
+        raise typer.Exit(1) from None
     try:
         text = render(found, fmt.value, span.title, fps, start_hour)
     except ValueError as error:

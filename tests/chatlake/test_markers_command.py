@@ -22,6 +22,7 @@ from tests.chatlake.support import (
     delete_detections,
     seed_detections,
 )
+from tests.support import free_port
 from warehouse.catalog import connect
 from warehouse.lake_store import LakeStore
 from warehouse.markers import timecode
@@ -156,3 +157,11 @@ def test_real_vod_and_its_clips_as_an_edl(tmp_path, shared_data, postgres_server
     finally:
         with psycopg.connect(postgres_server) as conn:
             conn.execute("delete from clips where broadcaster_id = %s", [span.broadcaster_id])
+
+
+def test_postgres_down_is_one_line_and_exit_1(monkeypatch):
+    monkeypatch.setenv("CHATLAKE_POSTGRES_DSN",
+                       f"postgresql://chatlake@127.0.0.1:{free_port()}/chatlake")
+    result = markers(VOD_ID)
+    assert result.exit_code == 1
+    assert "PostgreSQL is unavailable" in result.output
