@@ -19,7 +19,9 @@ from api.controllers.channels import ChannelController
 from api.controllers.chatters import ChatterController
 from api.controllers.clips import ClipController
 from api.controllers.emotes import EmoteController
+from api.controllers.exports import ExportController
 from api.controllers.health import HealthController
+from api.controllers.markers import MarkerController
 from api.controllers.page import STATIC_DIR, PageController
 from api.controllers.tuning import TuningController
 from api.errors import EXCEPTION_HANDLERS
@@ -33,6 +35,8 @@ CONTROLLERS = (
     ChatterController,
     EmoteController,
     TuningController,
+    ExportController,
+    MarkerController,
     HealthController,
     PageController,
 )
@@ -63,7 +67,8 @@ def create_app(
 ) -> Litestar:
     """The app over `settings.postgres.url` and `settings.lake.uri`; `resources` replaces how the
     pool and the lake reader are built (they are opened and closed in the lifespan either way)."""
-    make = resources or (lambda: build_resources(settings.postgres.url, settings.lake.uri))
+    make = resources or (lambda: build_resources(settings.postgres.url, settings.lake.uri,
+                                                 settings.warehouse_path))
     metrics = PrometheusConfig(app_name="chatlake_api", prefix="chatlake", group_path=True)
     return Litestar(
         route_handlers=[

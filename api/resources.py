@@ -4,9 +4,11 @@
 handlers receive its parts through the dependencies below, never through globals.
 """
 
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -22,6 +24,9 @@ from api.queries.emotes import EmoteSetCache
 POOL_MIN_SIZE = 2
 POOL_MAX_SIZE = 8
 POOL_TIMEOUT_SECONDS = 5.0
+# Export downloads streaming at once (each holds a DuckDB connection and a worker thread while
+# its body is sent); one more is a 503 with Retry-After.
+MAX_CONCURRENT_EXPORTS = 2
 # How stale a clips page may be; see api/cache.py.
 CLIP_CACHE_SECONDS = 1.0
 
@@ -33,6 +38,10 @@ class Resources:
     channels: ChannelDirectory
     emote_sets: EmoteSetCache
     clip_pages: TTLCache = field(default_factory=lambda: TTLCache(CLIP_CACHE_SECONDS))
+    # The marts DuckDB file (`Settings.warehouse_path`) that exports read, when there is one.
+    marts_path: Path | None = None
+    export_slots: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(MAX_CONCURRENT_EXPORTS))
 
 
 async def _configure(conn: AsyncConnection) -> None:
@@ -54,10 +63,12 @@ def open_pool(postgres_url: str) -> AsyncConnectionPool:
     )
 
 
-def build_resources(postgres_url: str, lake_uri: str) -> Resources:
+def build_resources(postgres_url: str, lake_uri: str,
+                    marts_path: Path | None = None) -> Resources:
     pool = open_pool(postgres_url)
     lake = LakeReader(lake_uri)
-    return Resources(pool, lake, ChannelDirectory(lake, pool), EmoteSetCache())
+    return Resources(pool, lake, ChannelDirectory(lake, pool), EmoteSetCache(),
+                     marts_path=marts_path)
 
 
 def lifespan(make: Callable[[], Resources]) -> Callable:

@@ -12,9 +12,11 @@ from chatlake.commands import (
     clipper,
     demo,
     detector,
+    export,
     importing,
     ingest,
     lake,
+    markers,
     monitor,
     ops,
     sql,
@@ -32,7 +34,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 for module in (stack, importing, archive, sql, lake, detector, standin, auth, ingest, api, monitor,
-               clipper, demo, backtest, ops):
+               clipper, demo, backtest, ops, export, markers):
     module.register(app)
 
 
