@@ -339,9 +339,13 @@ def main(argv: list[str] | None = None) -> None:
     env = StreamExecutionEnvironment.get_execution_environment(flink_configuration(args))
     build(env, args, params)
     logging.info("detector: reading %s from %s", args.messages_topic, args.bootstrap)
+    if not args.health_port:
+        # Blocks on the local mini-cluster; under `flink run --detached` (a cluster) it
+        # returns once the job is submitted, which is what the client must do there.
+        env.execute("chatlake-detector")
+        return
     job = JobHealth()
-    if args.health_port:
-        job.serve(args.health_host, args.health_port)
+    job.serve(args.health_host, args.health_port)
     job.client = env.execute_async("chatlake-detector")
     job.client.get_job_execution_result().result()  # runs until the job ends or is stopped
 

@@ -3,6 +3,7 @@ job's single window length, per-channel parameters in the reference, and the com
 a malformed file before anything starts. The job itself is tested in test_job.py."""
 
 import json
+import logging
 import os
 from dataclasses import replace
 
@@ -119,12 +120,13 @@ def launched(monkeypatch):
     return commands
 
 
-def test_detector_run_passes_the_params_file_to_the_job(state_dir, launched):
+def test_detector_run_passes_the_params_file_to_the_job(state_dir, launched, caplog):
     path = state_dir / "detector" / "params.json"
     write_params_file(path, DetectorParams(k=2.0))
-    result = runner.invoke(app, ["detector", "run"])
+    with caplog.at_level(logging.INFO, logger="chatlake.commands.detector"):
+        result = runner.invoke(app, ["detector", "run"])
     assert result.exit_code == 0, result.output
-    assert f"parameters from {path}" in result.output
+    assert f"parameters from {path}" in caplog.text  # logged, as every service's lines are
     command = launched[0]
     assert command[command.index("--params-file") + 1] == str(path)
 
