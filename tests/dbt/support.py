@@ -44,8 +44,18 @@ def live_chat_rows(lake: Path) -> list[dict]:
     """Live chat (no VOD comments) read straight from the Delta table with pyarrow, no dbt."""
     dataset = DeltaTable(str(lake / "chat_messages")).to_pyarrow_dataset()
     table = dataset.to_table(columns=["message_id", "broadcaster_id", "timestamp", "text",
-                                      "user_id", "user_name", "is_vod_comment", "metadata"])
+                                      "user_id", "user_name", "user_display_name",
+                                      "is_vod_comment", "metadata"])
     rows = [r for r in table.to_pylist() if not r["is_vod_comment"]]
     for row in rows:
-        row["chatter_id"] = row["user_id"] or f"login:{row['user_name'].lower()}"
+        row["chatter_id"] = chatter_id(row)
     return rows
+
+
+def chatter_id(row: dict) -> str:
+    """The marts' chatter identity: user id, else login, else display name."""
+    if row["user_id"]:
+        return row["user_id"]
+    if row["user_name"]:
+        return f"login:{row['user_name'].lower()}"
+    return f"display:{row['user_display_name'].lower()}"

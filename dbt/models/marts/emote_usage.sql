@@ -1,8 +1,16 @@
 -- Twitch emote uses per channel in time buckets of 1 s, 5 s, 30 s, 1 min, 5 min and 1 h (UTC,
 -- aligned to the epoch): uses, and distinct chatters who used the emote.
+-- Incremental by day: no bucket (1 h at most, epoch-aligned) spans two UTC days.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_build_days('bucket_on') }}",
+) }}
+
 with emote_uses as (
 
     select * from {{ ref('int_emote_uses_unnested') }}
+    where {{ in_build_days('sent_on') }}
 
 ),
 
@@ -40,6 +48,7 @@ final as (
         bucket_size,
         bucket_seconds,
         bucket_start_at,
+        cast(bucket_start_at as date) as bucket_on,
         count(*) as uses,
         count(distinct chatter_id) as users
 
