@@ -88,10 +88,14 @@ def build_marts(store: LakeStore, marts: MartsFile, plan: BuildPlan,
         return None
     with marts.build(full=plan.full) as database:
         run_dbt(dbt_build_args(store.uri, database, plan), database)
-        build = MartsBuild(datetime.now(UTC), plan.lake_versions, plan.days,
-                           newest_message(database))
+        build = built(plan, database)
         marts.record(build)
     return build
+
+
+def built(plan: BuildPlan, database: Path) -> MartsBuild:
+    """The record of `plan` once dbt has built it into `database`."""
+    return MartsBuild(datetime.now(UTC), plan.lake_versions, plan.days, newest_message(database))
 
 
 def newest_message(database: Path) -> datetime | None:
