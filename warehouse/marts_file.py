@@ -88,7 +88,7 @@ class MartsFile:
             con.execute("checkpoint")
         with open(self.building, "rb+") as handle:
             os.fsync(handle.fileno())
-        os.replace(self.building, self.path)
+        self.building.replace(self.path)
         directory = os.open(self.path.parent, os.O_RDONLY)
         try:
             os.fsync(directory)

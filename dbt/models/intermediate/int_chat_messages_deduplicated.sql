@@ -38,4 +38,5 @@ deduplicated as (
 
 )
 
-select * from deduplicated
+-- A channel's messages side by side in time: the API reads ranges of them.
+select * from deduplicated order by broadcaster_id, sent_at

@@ -16,9 +16,7 @@ with emote_uses as (
 
 bucket_sizes as (
 
-    select * from (
-        values ('1s', 1), ('5s', 5), ('30s', 30), ('1m', 60), ('5m', 300), ('1h', 3600)
-    ) as bucket_sizes (bucket_size, bucket_seconds)
+    {{ bucket_sizes() }}
 
 ),
 
@@ -54,6 +52,8 @@ final as (
 
     from bucketed
     group by broadcaster_id, emote_id, bucket_size, bucket_seconds, bucket_start_at
+    -- Rows of one channel and size side by side in time: the API reads ranges of them.
+    order by broadcaster_id, bucket_size, bucket_start_at
 
 )
 
