@@ -15,10 +15,8 @@ Parsing is `ingest.importers`; this module only decides where records go:
 
 import asyncio
 import hashlib
-import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ from chatlake_contracts.deadletter import dead_letter
 
 from ingest.importers import BadLine, ImportFileError, ImportOptions, read_chat_file
 from ingest.importers.source_file import gc_paused
+from ingest.worker_processes import run_in_workers
 from warehouse.import_commit import ImportedFile, ImportWriter, content_app
 from warehouse.import_log import record_import, was_published
 from warehouse.lake import table_from_records, to_lake_table
@@ -110,9 +109,7 @@ def import_files_to_lake(paths: Sequence[Path], options: ImportOptions, lake: La
     is CPU-bound Python, so threads would not help). This process commits them, small files
     several together (up to GROUP_MESSAGES messages a commit), through tables it opens once.
     Yields, as each file is committed, its report or, for a file that cannot be imported, the
-    one-line message saying why.
-
-    Workers are spawned, not forked: forking a process that runs threads can hang."""
+    one-line message saying why."""
     writer = ImportWriter(lake)
     group: list[tuple[FileReport, ImportedFile]] = []
 
@@ -123,22 +120,17 @@ def import_files_to_lake(paths: Sequence[Path], options: ImportOptions, lake: La
             yield report
         group.clear()
 
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(paths))),
-                             mp_context=context) as pool:
-        # Largest first: a big file started last would leave the other workers idle at the end.
-        futures = [pool.submit(_parse_file_for_lake, path, options)
-                   for path in sorted(paths, key=_size, reverse=True)]
-        for future in as_completed(futures):
-            outcome = future.result()
-            if isinstance(outcome, str):
-                yield outcome
-                continue
-            group.append(outcome)
-            if sum(imported.messages.num_rows for _, imported in group) >= GROUP_MESSAGES:
-                yield from commit_group()
-        if group:
+    # Largest first: a big file started last would leave the other workers idle at the end.
+    calls = [(path, options) for path in sorted(paths, key=_size, reverse=True)]
+    for outcome in run_in_workers(_parse_file_for_lake, calls, jobs):
+        if isinstance(outcome, str):
+            yield outcome
+            continue
+        group.append(outcome)
+        if sum(imported.messages.num_rows for _, imported in group) >= GROUP_MESSAGES:
             yield from commit_group()
+    if group:
+        yield from commit_group()
 
 
 def _size(path: Path) -> int:
