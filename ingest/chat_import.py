@@ -14,93 +14,46 @@ Parsing is `ingest.importers`; this module only decides where records go:
 """
 
 import asyncio
-import hashlib
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import orjson
-import pyarrow as pa
 from chatlake_contracts import topics
-from chatlake_contracts.deadletter import dead_letter
 
-from ingest.importers import BadLine, ImportFileError, ImportOptions, read_chat_file
+from ingest.file_parsing import (
+    FileReport,
+    Progress,
+    dead_letter_record,
+    file_digest,
+    parse_file_for_lake,
+    parse_for_lake,
+    records_of,
+)
+from ingest.importers import ImportOptions, read_chat_file
 from ingest.importers.source_file import gc_paused
 from ingest.worker_processes import run_in_workers
-from warehouse.import_commit import ImportedFile, ImportWriter, content_app
+from warehouse.import_commit import ImportedFile, ImportWriter
 from warehouse.import_log import record_import, was_published
-from warehouse.lake import table_from_records, to_lake_table
-from warehouse.lake_schema import CHAT_MESSAGES, DEAD_LETTERS, Dataset
+from warehouse.imported_file import content_app
+from warehouse.lake_schema import CHAT_MESSAGES
 from warehouse.lake_store import LakeStore
 
-LAKE_CHUNK_MESSAGES = 100_000
+__all__ = ["FileReport", "import_files_to_lake", "import_to_kafka", "import_to_lake"]
 # Small files parsed by the workers are committed together up to this many messages: each
 # commit costs tens of milliseconds whatever its size (docs/lake.md, "Benchmark").
 GROUP_MESSAGES = 100_000
 # How many sends may be in flight before waiting for the broker's acknowledgements.
 KAFKA_WINDOW = 20_000
 
-Progress = Callable[[int], None]
-
-
-@dataclass
-class FileReport:
-    path: Path
-    messages: int = 0
-    bad_lines: list[BadLine] = field(default_factory=list)
-    # Set when the file's content was imported (or published) before: nothing was written.
-    already_imported: bool = False
-
-
-def file_digest(path: Path) -> str:
-    """The content hash: 15 hex digits, so it is also a Delta transaction version (an i64)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()[:15]
-
-
-def _dead_letter(bad: BadLine) -> dict[str, Any]:
-    return dead_letter(origin="import", error=bad.error, raw=bad.raw,
-                       timestamp=int(time.time() * 1000), location=bad.location)
-
 
 def import_to_lake(path: Path, options: ImportOptions, store: LakeStore,
                    progress: Progress = lambda n: None) -> FileReport:
     """Parse one file into the lake. Raises ImportFileError before writing anything when the
     file is unreadable, so a bad file never leaves part of itself behind."""
-    report, imported = _parse_for_lake(path, options, progress)
+    report, imported = parse_for_lake(path, options, progress)
     report.already_imported = not ImportWriter(store).commit([imported])[0]
     return report
-
-
-def _parse_for_lake(path: Path, options: ImportOptions,
-                    progress: Progress = lambda n: None) -> tuple[FileReport, ImportedFile]:
-    # The whole import holds hundreds of thousands of records that die together at its end:
-    # cyclic GC passes over them find nothing to free and cost up to half the time (measured).
-    with gc_paused():
-        report = FileReport(path)
-        records = list(_records(read_chat_file(path, options), report))
-        digest = file_digest(path)
-        dead = [_dead_letter(bad) for bad in report.bad_lines]
-        return report, ImportedFile(
-            path, digest, _lake_rows(records, CHAT_MESSAGES, digest, progress),
-            _lake_rows(dead, DEAD_LETTERS, digest, lambda n: None))
-
-
-def _lake_rows(records: list[dict[str, Any]], dataset: Dataset, digest: str,
-               progress: Progress) -> pa.Table:
-    # Converted a chunk at a time, so that progress moves while a big file is converted.
-    batches = []
-    for index in range(0, len(records), LAKE_CHUNK_MESSAGES):
-        chunk = records[index:index + LAKE_CHUNK_MESSAGES]
-        batches.extend(to_lake_table(table_from_records(chunk, dataset), dataset,
-                                     import_digest=digest).to_batches())
-        progress(len(chunk))
-    return pa.Table.from_batches(batches, dataset.read_schema)
 
 
 def import_files_to_lake(paths: Sequence[Path], options: ImportOptions, lake: LakeStore,
@@ -122,7 +75,7 @@ def import_files_to_lake(paths: Sequence[Path], options: ImportOptions, lake: La
 
     # Largest first: a big file started last would leave the other workers idle at the end.
     calls = [(path, options) for path in sorted(paths, key=_size, reverse=True)]
-    for outcome in run_in_workers(_parse_file_for_lake, calls, jobs):
+    for outcome in run_in_workers(parse_file_for_lake, calls, jobs):
         if isinstance(outcome, str):
             yield outcome
             continue
@@ -138,24 +91,6 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0  # reported by the worker, with the reason
-
-
-def _parse_file_for_lake(path: Path,
-                         options: ImportOptions) -> tuple[FileReport, ImportedFile] | str:
-    try:
-        return _parse_for_lake(path, options)
-    except ImportFileError as error:
-        return str(error)  # the message, not the exception: it crosses a process boundary
-
-
-def _records(items: Iterator[dict[str, Any] | BadLine],
-             report: FileReport) -> Iterator[dict[str, Any]]:
-    for item in items:
-        if isinstance(item, BadLine):
-            report.bad_lines.append(item)
-        else:
-            report.messages += 1
-            yield item
 
 
 async def import_to_kafka(path: Path, options: ImportOptions, bootstrap_servers: str,
@@ -174,7 +109,7 @@ async def import_to_kafka(path: Path, options: ImportOptions, bootstrap_servers:
     report = FileReport(path)
     # Parse the whole file first: a truncated file fails before anything is published.
     with gc_paused():
-        records = list(_records(read_chat_file(path, options), report))
+        records = list(records_of(read_chat_file(path, options), report))
     digest = file_digest(path)
     if lake is not None and not again and _already_in(lake, digest):
         report.already_imported = True
@@ -200,7 +135,7 @@ async def import_to_kafka(path: Path, options: ImportOptions, bootstrap_servers:
                 await settle()
         for bad in report.bad_lines:
             in_flight.append(await producer.send(
-                topics.DEAD_LETTERS, orjson.dumps(_dead_letter(bad))))
+                topics.DEAD_LETTERS, orjson.dumps(dead_letter_record(bad))))
         await asyncio.gather(*in_flight)
         progress(len(in_flight) - len(report.bad_lines))
     if lake is not None:

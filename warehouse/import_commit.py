@@ -10,38 +10,15 @@ two commits leaves each file wholly in chat_messages or not at all, and the next
 the tables' transactions say is missing, no more.
 """
 
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyarrow as pa
 from deltalake import DeltaTable
 
 from warehouse import import_log
+from warehouse.imported_file import ImportedFile, content_app
 from warehouse.lake_schema import CHAT_MESSAGES, DEAD_LETTERS, Dataset
 from warehouse.lake_store import LakeStore, sql_string
-
-
-@dataclass
-class ImportedFile:
-    """A parsed chat file, ready for the lake: its rows in the tables' own shape."""
-
-    path: Path
-    digest: str  # 15 hex digits of the content's SHA-256: also a transaction version
-    messages: pa.Table  # CHAT_MESSAGES.read_schema, import_digest filled in
-    dead_letters: pa.Table  # DEAD_LETTERS.read_schema, import_digest filled in
-
-    @property
-    def content_app(self) -> str:
-        return content_app(self.digest)
-
-    @property
-    def path_app(self) -> str:
-        return "import-path/" + hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:16]
-
-
-def content_app(digest: str) -> str:
-    return f"import/{digest}"
 
 
 @dataclass
