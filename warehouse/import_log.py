@@ -7,8 +7,10 @@ Kafka goes through the archiver, which cannot tell it from live chat; this table
 """
 
 import time
+from dataclasses import asdict, dataclass
 
 import pyarrow as pa
+from deltalake import DeltaTable
 
 from warehouse.lake_store import LakeStore
 
@@ -32,10 +34,30 @@ def was_published(store: LakeStore, digest: str, destination: str) -> bool:
     return store.transaction_versions(TABLE, [app_id]).get(app_id) == 1
 
 
+@dataclass(frozen=True)
+class Entry:
+    digest: str
+    file_name: str
+    destination: str  # "lake" or "kafka"
+    messages: int
+    bad_lines: int
+
+
+def rows(entries: list[Entry]) -> pa.Table:
+    now = int(time.time() * 1000)
+    return pa.Table.from_pylist([
+        {**asdict(entry), "import_digest": entry.digest, "imported_at": now}
+        for entry in entries], schema=SCHEMA)
+
+
+def append(store: LakeStore, table: pa.Table, *, open_table: DeltaTable | None = None) -> None:
+    """Log the imports in `table` (from `rows`) in one commit, each with its transaction."""
+    transactions = {content_app_id(digest, destination): 1 for digest, destination in zip(
+        table.column("import_digest").to_pylist(), table.column("destination").to_pylist(),
+        strict=True)}
+    store.append(TABLE, table, partition_by=None, transactions=transactions, table=open_table)
+
+
 def record_import(store: LakeStore, *, digest: str, file_name: str, destination: str,
                   messages: int, bad_lines: int) -> None:
-    row = {"import_digest": digest, "file_name": file_name, "destination": destination,
-           "messages": messages, "bad_lines": bad_lines,
-           "imported_at": int(time.time() * 1000)}
-    store.append(TABLE, pa.Table.from_pylist([row], schema=SCHEMA), partition_by=None,
-                 transactions={content_app_id(digest, destination): 1})
+    append(store, rows([Entry(digest, file_name, destination, messages, bad_lines)]))

@@ -93,28 +93,36 @@ class LakeStore:
         return {app_id: v for app_id, v in versions.items() if v is not None}
 
     def append(self, name: str, data: Data, *, transactions: Mapping[str, int] = {},
-               partition_by: list[str] | None = PARTITION_BY) -> None:
-        """Add rows in one commit, recording `transactions` (app id -> version) with them."""
+               partition_by: list[str] | None = PARTITION_BY,
+               table: DeltaTable | None = None) -> None:
+        """Add rows in one commit, recording `transactions` (app id -> version) with them.
+
+        `table`, the open table `name`, saves opening it again (and is brought up to the
+        new version); without it the table is opened (or created) by its URI."""
         write_deltalake(
-            self.table_uri(name), data, mode="append", partition_by=partition_by,
+            self._target(name, table), data, mode="append", partition_by=partition_by,
             storage_options=dict(self.storage_options), writer_properties=WRITER_PROPERTIES,
             commit_properties=_commit_properties(transactions),
         )
 
     def replace(self, name: str, data: Data, predicate: str, *,
                 transactions: Mapping[str, int] = {},
-                partition_by: list[str] | None = PARTITION_BY) -> None:
+                partition_by: list[str] | None = PARTITION_BY,
+                table: DeltaTable | None = None) -> None:
         """Delete the rows matching `predicate` and add `data` (whose rows must match it too),
         in one commit. `predicate` is Delta SQL built by the caller from quoted literals (see
-        `sql_string`)."""
-        if not self.exists(name):
+        `sql_string`). `table` as in `append`."""
+        if table is None and not self.exists(name):
             return self.append(name, data, transactions=transactions, partition_by=partition_by)
         write_deltalake(
-            self.table_uri(name), data, mode="overwrite", predicate=predicate,
+            self._target(name, table), data, mode="overwrite", predicate=predicate,
             partition_by=partition_by, storage_options=dict(self.storage_options),
             writer_properties=WRITER_PROPERTIES,
             commit_properties=_commit_properties(transactions),
         )
+
+    def _target(self, name: str, table: DeltaTable | None) -> DeltaTable | str:
+        return self.table_uri(name) if table is None else table
 
 
 def sql_string(value: str) -> str:

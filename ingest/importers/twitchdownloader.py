@@ -20,7 +20,7 @@ from ingest.importers.common import (
     inclusive_ranges_to_emotes,
     iso_to_ms,
 )
-from ingest.importers.records import finish_record
+from ingest.importers.records import record_problem
 from ingest.importers.source_file import frozen_json
 
 SOURCE = "twitchdownloader"
@@ -62,15 +62,12 @@ def _read_root(name: str, root, options: ImportOptions) -> Iterator[dict | BadLi
             continue
         if isinstance(record, str):
             yield bad_line(f"{name}:comments[{index}]", record, dump_json(comment))
-        else:
-            yield _finish(record, f"{name}:comments[{index}]", comment)
-
-
-def _finish(record: dict, location: str, comment) -> dict | BadLine:
-    result = finish_record(record, location, "")  # the raw comment is dumped only when bad
-    if isinstance(result, BadLine):
-        return bad_line(result.location, result.error, dump_json(comment))
-    return result
+            continue
+        problem = record_problem(record)
+        if problem is None:
+            yield record
+        else:  # the location and the raw comment are made only for a bad one (72k a VOD)
+            yield bad_line(f"{name}:comments[{index}]", problem, dump_json(comment))
 
 
 def _video_start_ms(name: str, video: dict, comments: list, options: ImportOptions) -> int | None:
@@ -121,14 +118,16 @@ def _record(comment: dict, fallback_id: str | None, login: str | None, vod_id: s
             is_subscriber = True
         elif badge["set_id"] in MOD_BADGES:
             is_mod = True
+    # Ids are strings in most files: id_text is called only for the others.
+    message_id, user_id = comment["_id"], commenter.get("_id")
     return {
         "v": 1,
-        "message_id": id_text(comment["_id"]),
+        "message_id": message_id if type(message_id) is str else id_text(message_id),
         "broadcaster_id": fallback_id or id_text(comment.get("channel_id")),
         "broadcaster_login": login,
         "timestamp": timestamp,
         "text": text,
-        "user_id": id_text(commenter.get("_id")),
+        "user_id": user_id if type(user_id) is str else id_text(user_id),
         "user_name": commenter.get("name"),
         "user_display_name": commenter.get("display_name"),
         "source": SOURCE,
