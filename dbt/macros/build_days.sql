@@ -8,7 +8,14 @@
     {%- set days = var('days', none) -%}
     {%- if not is_incremental() or days is none -%}
         true
-    {%- elif days | length == 0 -%}
+    {%- else -%}
+        {{ days_condition(day_column, days) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro days_condition(day_column, days) -%}
+    {%- if days | length == 0 -%}
         false
     {%- else -%}
         {{ day_column }} in (

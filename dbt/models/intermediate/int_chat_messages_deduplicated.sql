@@ -5,6 +5,7 @@
     materialized='incremental',
     incremental_strategy='append',
     pre_hook="{{ delete_build_days('sent_on') }}",
+    meta={'build_day_column': 'sent_on'},
 ) }}
 
 with messages as (

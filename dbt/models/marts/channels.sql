@@ -1,7 +1,14 @@
 -- Every channel the lake knows, from its chat, the detector's windows or the stream monitor.
+-- Live chat is counted once per message (the deduplicated messages); VOD comments once per id.
 with messages as (
 
     select * from {{ ref('stg_lake__chat_messages') }}
+
+),
+
+live_chat as (
+
+    select * from {{ ref('int_chat_messages_deduplicated') }}
 
 ),
 
@@ -19,7 +26,7 @@ lifecycle as (
 
 logins as (
 
-    select broadcaster_id, broadcaster_login, sent_at as seen_at from messages
+    select broadcaster_id, broadcaster_login, sent_at as seen_at from live_chat
     union all
     select broadcaster_id, broadcaster_login, occurred_at as seen_at from lifecycle
 
@@ -41,12 +48,20 @@ chat_spans as (
 
     select
         broadcaster_id,
-        min(sent_at) filter (where is_live_chat) as first_message_at,
-        max(sent_at) filter (where is_live_chat) as last_message_at,
-        count(*) filter (where is_live_chat) as live_messages,
-        count(*) filter (where not is_live_chat) as vod_comments
+        min(sent_at) as first_message_at,
+        max(sent_at) as last_message_at,
+        count(*) as live_messages
 
+    from live_chat
+    group by broadcaster_id
+
+),
+
+vod_comment_counts as (
+
+    select broadcaster_id, count(distinct message_id) as vod_comments
     from messages
+    where not is_live_chat
     group by broadcaster_id
 
 ),
@@ -81,13 +96,14 @@ final as (
         chat_spans.first_message_at,
         chat_spans.last_message_at,
         coalesce(chat_spans.live_messages, 0) as live_messages,
-        coalesce(chat_spans.vod_comments, 0) as vod_comments,
+        coalesce(vod_comment_counts.vod_comments, 0) as vod_comments,
         lifecycle_events.last_online_at,
         lifecycle_events.last_offline_at
 
     from broadcaster_ids
     left join latest_logins using (broadcaster_id)
     left join chat_spans using (broadcaster_id)
+    left join vod_comment_counts using (broadcaster_id)
     left join lifecycle_events using (broadcaster_id)
 
 )

@@ -5,6 +5,7 @@
     materialized='incremental',
     incremental_strategy='append',
     pre_hook="{{ delete_build_days('bucket_on') }}",
+    meta={'build_day_column': 'bucket_on'},
 ) }}
 
 with emote_uses as (
