@@ -1,8 +1,9 @@
--- Twitch emote uses per channel in time buckets of 1 s, 5 s, 30 s, 1 min, 5 min and 1 h (UTC,
--- aligned to the epoch): uses, and distinct chatters who used the emote.
+-- Emote uses of every kind (Twitch, 7TV, BTTV, FFZ, Twitch global by name) per channel in time
+-- buckets of 1 s, 5 s, 30 s, 1 min, 5 min and 1 h (UTC, aligned to the epoch): uses, and
+-- distinct chatters who used the emote.
 with emote_uses as (
 
-    select * from {{ ref('int_emote_uses_unnested') }}
+    select * from {{ ref('int_emote_uses_unioned') }}
 
 ),
 
@@ -20,6 +21,7 @@ bucketed as (
         bucket_sizes.bucket_size,
         bucket_sizes.bucket_seconds,
         emote_uses.broadcaster_id,
+        emote_uses.emote_provider,
         emote_uses.emote_id,
         emote_uses.emote_text,
         emote_uses.chatter_id,
@@ -35,6 +37,7 @@ final as (
 
     select
         broadcaster_id,
+        emote_provider,
         emote_id,
         mode(emote_text) as emote_name,
         bucket_size,
@@ -44,7 +47,8 @@ final as (
         count(distinct chatter_id) as users
 
     from bucketed
-    group by broadcaster_id, emote_id, bucket_size, bucket_seconds, bucket_start_at
+    group by
+        broadcaster_id, emote_provider, emote_id, bucket_size, bucket_seconds, bucket_start_at
 
 )
 
