@@ -12,7 +12,7 @@ import psycopg
 from litestar.exceptions import NotFoundException
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from api.lake import LakeReader
+from api.marts import ServedMarts
 from api.queries.channels import lake_channels, postgres_channels
 from api.schemas import Channel
 
@@ -21,8 +21,8 @@ CACHE_SECONDS = 10.0
 
 
 class ChannelDirectory:
-    def __init__(self, lake: LakeReader, pool: AsyncConnectionPool) -> None:
-        self._lake = lake
+    def __init__(self, marts: ServedMarts, pool: AsyncConnectionPool) -> None:
+        self._marts = marts
         self._pool = pool
         self._channels: list[Channel] = []
         self._loaded_at = float("-inf")
@@ -49,7 +49,7 @@ class ChannelDirectory:
 
     async def _load(self) -> list[Channel]:
         merged: dict[str, Channel] = {}
-        for row in await lake_channels(self._lake):
+        for row in await lake_channels(self._marts):
             merged[row.broadcaster_id] = Channel(
                 broadcaster_id=row.broadcaster_id,
                 login=row.login,

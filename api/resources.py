@@ -18,6 +18,7 @@ from psycopg_pool import AsyncConnectionPool
 from api.cache import TTLCache
 from api.channels import ChannelDirectory
 from api.lake import LakeReader
+from api.marts import ServedMarts
 from api.queries.emotes import EmoteSetCache
 
 # Connections the API keeps to PostgreSQL; the endpoints are short single queries.
@@ -35,6 +36,8 @@ CLIP_CACHE_SECONDS = 1.0
 class Resources:
     pool: AsyncConnectionPool
     lake: LakeReader
+    # The published marts build as the series see it (attached to the lake's DuckDB).
+    marts: ServedMarts
     channels: ChannelDirectory
     emote_sets: EmoteSetCache
     clip_pages: TTLCache = field(default_factory=lambda: TTLCache(CLIP_CACHE_SECONDS))
@@ -67,7 +70,8 @@ def build_resources(postgres_url: str, lake_uri: str,
                     marts_path: Path | None = None) -> Resources:
     pool = open_pool(postgres_url)
     lake = LakeReader(lake_uri)
-    return Resources(pool, lake, ChannelDirectory(lake, pool), EmoteSetCache(),
+    marts = ServedMarts(lake, marts_path)
+    return Resources(pool, lake, marts, ChannelDirectory(marts, pool), EmoteSetCache(),
                      marts_path=marts_path)
 
 

@@ -54,6 +54,15 @@ class Detection(msgspec.Struct):
     clip_id: str | None
 
 
+class Freshness(msgspec.Struct):
+    """What a series was computed from: the marts build (when it was built, its newest
+    message) up to that message, and the lake's newer rows after it. Both null: no build yet,
+    the lake answered alone."""
+
+    marts_built_at: datetime | None
+    marts_through: datetime | None
+
+
 class ChatActivity(msgspec.Struct):
     broadcaster_id: str
     interval: str
@@ -63,6 +72,7 @@ class ChatActivity(msgspec.Struct):
     messages: list[int]
     chatters: list[int]
     detections: list[Detection]
+    freshness: Freshness
 
 
 class EmoteCount(msgspec.Struct):
@@ -78,6 +88,7 @@ class EmoteList(msgspec.Struct):
     end: datetime
     emotes: list[EmoteCount]
     emote_set_known: bool
+    freshness: Freshness
 
 
 class EmoteUsage(msgspec.Struct):
@@ -89,6 +100,7 @@ class EmoteUsage(msgspec.Struct):
     t: list[int]
     uses: list[int]
     total: int
+    freshness: Freshness
 
 
 class ActiveChatters(msgspec.Struct):
@@ -100,6 +112,7 @@ class ActiveChatters(msgspec.Struct):
     active: list[int]
     new: list[int]
     distinct_chatters: int
+    freshness: Freshness
 
 
 class TuningResults(msgspec.Struct):

@@ -17,6 +17,7 @@ from chatlake.commands import (
     ingest,
     lake,
     markers,
+    marts,
     monitor,
     ops,
     sql,
@@ -34,7 +35,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 for module in (stack, importing, archive, sql, lake, detector, standin, auth, ingest, api, monitor,
-               clipper, demo, backtest, ops, export, markers):
+               clipper, demo, backtest, ops, export, markers, marts):
     module.register(app)
 
 

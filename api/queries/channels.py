@@ -1,11 +1,16 @@
-"""What is known about each channel: its messages in the lake, its row and clips in PostgreSQL."""
+"""What is known about each channel: its chat in the lake, its row and clips in PostgreSQL.
+
+A channel's message count is its live chat counted once, as the marts count it (`channels.
+live_messages` of the published build, plus the lake's newer live messages under the same
+rules); its first and last message span everything the lake holds for it, VOD comments too.
+"""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from psycopg import AsyncConnection
 
-from api.lake import LakeReader
+from api.marts import ServedBuild, ServedMarts
 
 
 @dataclass(frozen=True)
@@ -30,12 +35,43 @@ def _utc(epoch_ms: int) -> datetime:
     return datetime.fromtimestamp(epoch_ms / 1000, UTC)
 
 
-async def lake_channels(lake: LakeReader) -> list[LakeChannel]:
-    rows = await lake.fetch(
-        "select broadcaster_id, max(broadcaster_login), count(*),"
-        " epoch_ms(min(timestamp)), epoch_ms(max(timestamp))"
-        " from chat_messages group by broadcaster_id"
-    )
+_EXTENTS = """
+    select broadcaster_id, max(broadcaster_login) as login,
+           epoch_ms(min(timestamp)) as first_ms, epoch_ms(max(timestamp)) as last_ms
+    from chat_messages group by broadcaster_id
+"""
+# Live messages after the build, once each (all of them without a build).
+_LAKE_LIVE_COUNTS = """
+    select broadcaster_id, count(distinct message_id) as messages from chat_messages
+    where not coalesce(is_vod_comment, false) and epoch_us(timestamp) > $through_us
+    group by broadcaster_id
+"""
+_MARTS_COUNTS = """
+    select broadcaster_id, live_messages as messages from {catalog}.marts.channels
+    union all
+"""
+_SQL = """
+with counts as ({marts_counts} {lake_counts}),
+totals as (select broadcaster_id, sum(messages)::bigint as messages from counts group by 1)
+select e.broadcaster_id, e.login, coalesce(t.messages, 0), e.first_ms, e.last_ms
+from ({extents}) as e left join totals as t using (broadcaster_id)
+"""
+_NO_MESSAGE_US = -(2**62)
+
+
+def lake_channels_sql(served: ServedBuild | None) -> str:
+    marts_counts = _MARTS_COUNTS.format(catalog=served.catalog) if served is not None else ""
+    return _SQL.format(marts_counts=marts_counts, lake_counts=_LAKE_LIVE_COUNTS,
+                       extents=_EXTENTS)
+
+
+async def lake_channels(marts: ServedMarts) -> list[LakeChannel]:
+    def work(cursor, served: ServedBuild | None) -> list[tuple]:
+        through = served.build.through if served is not None else None
+        through_us = _NO_MESSAGE_US if through is None else int(through.timestamp() * 1e6)
+        return cursor.execute(lake_channels_sql(served), {"through_us": through_us}).fetchall()
+
+    rows = await marts.run(work)
     return [
         LakeChannel(bid, login, count, _utc(first), _utc(last))
         for bid, login, count, first, last in rows

@@ -79,7 +79,7 @@ async def chat_activity_fields(
     resources: Resources, broadcaster_id: str, buckets: Buckets
 ) -> dict[str, Any]:
     """Messages and chatters per bucket, and the detections of the range (ChatActivity)."""
-    t, messages, chatters = await chat_rate(resources.lake, broadcaster_id, buckets)
+    t, messages, chatters, fresh = await chat_rate(resources.marts, broadcaster_id, buckets)
     async with resources.pool.connection() as conn:
         rows = await detections(conn, broadcaster_id, buckets.start, buckets.end)
     return {
@@ -87,6 +87,7 @@ async def chat_activity_fields(
         "messages": messages,
         "chatters": chatters,
         "detections": [Detection(*row) for row in rows],
+        "freshness": fresh,
     }
 
 
@@ -94,8 +95,10 @@ async def active_chatter_fields(
     resources: Resources, broadcaster_id: str, buckets: Buckets
 ) -> dict[str, Any]:
     """Active and new chatters per bucket, and distinct chatters of the range (ActiveChatters)."""
-    t, active, new, total = await active_chatters(resources.lake, broadcaster_id, buckets)
-    return {"t": t, "active": active, "new": new, "distinct_chatters": total}
+    t, active, new, total, fresh = await active_chatters(resources.marts, broadcaster_id,
+                                                         buckets)
+    return {"t": t, "active": active, "new": new, "distinct_chatters": total,
+            "freshness": fresh}
 
 
 def emote_usage_fields(emote: str) -> Measure:
@@ -105,8 +108,9 @@ def emote_usage_fields(emote: str) -> Measure:
         resources: Resources, broadcaster_id: str, buckets: Buckets
     ) -> dict[str, Any]:
         emote_set = await channel_emote_set(resources, broadcaster_id)
-        t, uses = await emote_usage(resources.lake, broadcaster_id, buckets, emote_set, emote)
-        return {"emote": emote, "t": t, "uses": uses, "total": sum(uses)}
+        t, uses, fresh = await emote_usage(resources.marts, broadcaster_id, buckets, emote_set,
+                                           emote)
+        return {"emote": emote, "t": t, "uses": uses, "total": sum(uses), "freshness": fresh}
 
     return measure
 
@@ -118,13 +122,15 @@ async def most_used_emotes(
     (720 hours) of chat."""
     found, buckets = await channel_buckets(resources, channel, start, end, Interval.h1)
     emote_set = await channel_emote_set(resources, found.broadcaster_id)
-    rows = await top_emotes(resources.lake, found.broadcaster_id, buckets, emote_set, limit)
+    rows, fresh = await top_emotes(resources.marts, found.broadcaster_id, buckets, emote_set,
+                                   limit)
     return EmoteList(
         broadcaster_id=found.broadcaster_id,
         start=buckets.start,
         end=buckets.end,
         emotes=[EmoteCount(*row) for row in rows],
         emote_set_known=emote_set.num_rows > 0,
+        freshness=fresh,
     )
 
 

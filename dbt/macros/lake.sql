@@ -8,7 +8,18 @@
     {%- if execute and not lake_has_table(dataset) -%}
         ({{ lake_empty_relation(dataset) }})
     {%- else -%}
-        delta_scan('{{ lake_table(dataset) | replace("'", "''") }}')
+        delta_scan('{{ lake_table(dataset) | replace("'", "''") }}'{{ lake_version(dataset) }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro lake_version(dataset) -%}
+    {#- `, version => N` when the build pins the table (`--vars '{lake_versions: {dataset: N}}'`):
+        every model of one build reads the same commit of each table, whatever the archiver
+        commits meanwhile, and the build records what it read. -#}
+    {%- set versions = var('lake_versions', {}) -%}
+    {%- if dataset in versions -%}
+        , version => {{ versions[dataset] | int }}
     {%- endif -%}
 {%- endmacro %}
 

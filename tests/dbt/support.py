@@ -19,8 +19,9 @@ class DbtRun:
     results: dict[str, str]  # unique_id -> status, from run_results.json
 
 
-def dbt_build(lake: Path, warehouse: Path, work: Path) -> DbtRun:
-    variables = {"lake_uri": str(lake), "marts_database": str(warehouse)}
+def dbt_build(lake: Path, warehouse: Path, work: Path, **more_vars) -> DbtRun:
+    """`dbt build`; `more_vars` go in --vars beside the paths (e.g. days=[...])."""
+    variables = {"lake_uri": str(lake), "marts_database": str(warehouse), **more_vars}
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     completed = subprocess.run(
         [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR),
@@ -44,8 +45,18 @@ def live_chat_rows(lake: Path) -> list[dict]:
     """Live chat (no VOD comments) read straight from the Delta table with pyarrow, no dbt."""
     dataset = DeltaTable(str(lake / "chat_messages")).to_pyarrow_dataset()
     table = dataset.to_table(columns=["message_id", "broadcaster_id", "timestamp", "text",
-                                      "user_id", "user_name", "is_vod_comment", "metadata"])
+                                      "user_id", "user_name", "user_display_name",
+                                      "is_vod_comment", "metadata"])
     rows = [r for r in table.to_pylist() if not r["is_vod_comment"]]
     for row in rows:
-        row["chatter_id"] = row["user_id"] or f"login:{row['user_name'].lower()}"
+        row["chatter_id"] = chatter_id(row)
     return rows
+
+
+def chatter_id(row: dict) -> str:
+    """The marts' chatter identity: user id, else login, else display name."""
+    if row["user_id"]:
+        return row["user_id"]
+    if row["user_name"]:
+        return f"login:{row['user_name'].lower()}"
+    return f"display:{row['user_display_name'].lower()}"

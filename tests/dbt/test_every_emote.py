@@ -173,3 +173,30 @@ def test_top_emotes_hourly_rank_every_kind_like_python(built):
         " where broadcaster_id = ? order by emote_rank", [NYMN_ID]).fetchall()
     assert got == expected  # nymn's 7.5 minutes sit inside one UTC hour
     assert {provider for _, provider, _, _ in got} == {"twitch", "7tv"}
+
+
+def test_rebuilding_the_day_gives_the_same_emote_counts(shared_data, postgres_server, tmp_path):
+    """Incremental by day: the day rebuilt alone (its rows deleted, then inserted again from
+    the lake) holds what the full build held, for every kind."""
+    nymn = shared_data / "irc" / "nymn_recent.irc"
+    seventv = shared_data / "irc" / "7tv_nymn.json"
+    if not (nymn.is_file() and seventv.is_file()):
+        pytest.skip("the nymn chat or its 7TV set is absent from the shared data")
+    store = LakeStore(str(tmp_path / "lake"))
+    import_to_lake(nymn, ImportOptions(), store)
+    with psycopg.connect(postgres_server) as conn:
+        conn.execute("delete from channel_emotes where broadcaster_id = %s", [NYMN_ID])
+        save_snapshot(conn, store, NYMN_ID, read_7tv(seventv), NYMN_SNAPSHOT_AT)
+    warehouse = tmp_path / "warehouse.duckdb"
+    sql = ("select emote_provider, bucket_size, count(*), sum(uses)::int, sum(users)::int"
+           " from marts.emote_usage group by all order by all")
+    top = "select * from marts.top_emotes_hourly order by all"
+    counts = []
+    for days in (None, ["2024-01-06"]):
+        more = {} if days is None else {"days": days}
+        run = dbt_build(tmp_path / "lake", warehouse, tmp_path, **more)
+        assert run.returncode == 0, failures(run) or run.output
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            counts.append((con.execute(sql).fetchall(), con.execute(top).fetchall()))
+    assert {provider for provider, *_ in counts[0][0]} == {"twitch", "7tv"}
+    assert counts[1] == counts[0]

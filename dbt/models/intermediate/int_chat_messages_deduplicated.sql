@@ -1,8 +1,16 @@
 -- Live chat only, one row per message id: the lake keeps every copy it was given (the same file
 -- imported and also replayed through Kafka lands twice), the marts count each message once.
+-- Incremental by day: the copies of a message carry its one timestamp, so they share a day.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_build_days('sent_on') }}",
+) }}
+
 with messages as (
 
     select * from {{ ref('stg_lake__chat_messages') }}
+    where {{ in_build_days('sent_on') }}
 
 ),
 
@@ -20,6 +28,7 @@ deduplicated as (
         broadcaster_login,
         chatter_id,
         sent_at,
+        sent_on,
         message_text,
         is_command,
         emotes
@@ -29,4 +38,5 @@ deduplicated as (
 
 )
 
-select * from deduplicated
+-- A channel's messages side by side in time: the API reads ranges of them.
+select * from deduplicated order by broadcaster_id, sent_at

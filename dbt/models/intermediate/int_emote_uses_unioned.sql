@@ -1,15 +1,24 @@
 -- Every emote use in live chat, whatever its kind (`emote_provider`): Twitch emotes by their
 -- positions (twitch), third-party emotes of the channel's sets (7tv, bttv, ffz) and Twitch
 -- global emotes by name where a message has no positions (twitch_global). No word is in twice.
+-- Incremental by day, like both inputs.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_build_days('sent_on') }}",
+) }}
+
 with twitch_emote_uses as (
 
     select * from {{ ref('int_emote_uses_unnested') }}
+    where {{ in_build_days('sent_on') }}
 
 ),
 
 emote_words as (
 
     select * from {{ ref('int_emote_words_matched') }}
+    where {{ in_build_days('sent_on') }}
 
 ),
 
@@ -21,6 +30,7 @@ unioned as (
         broadcaster_id,
         chatter_id,
         sent_at,
+        sent_on,
         'twitch' as emote_provider,
         emote_id,
         begin_position,
@@ -37,6 +47,7 @@ unioned as (
         broadcaster_id,
         chatter_id,
         sent_at,
+        sent_on,
         emote_provider,
         emote_id,
         begin_position,

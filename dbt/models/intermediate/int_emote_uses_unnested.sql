@@ -1,9 +1,16 @@
 -- One row per Twitch emote occurrence in live chat, with the emote's text cut from the message
 -- by its code-point positions (begin inclusive, end exclusive). Positions outside the text
 -- (seen in real IRC tags) are dropped rather than guessed.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_build_days('sent_on') }}",
+) }}
+
 with messages as (
 
     select * from {{ ref('int_chat_messages_deduplicated') }}
+    where {{ in_build_days('sent_on') }}
 
 ),
 
@@ -14,6 +21,7 @@ unnested as (
         broadcaster_id,
         chatter_id,
         sent_at,
+        sent_on,
         message_text,
         unnest(emotes, recursive := true)
 
@@ -30,6 +38,7 @@ emote_uses as (
         broadcaster_id,
         chatter_id,
         sent_at,
+        sent_on,
         emote_id,
         "begin" as begin_position,
         "end" as end_position,

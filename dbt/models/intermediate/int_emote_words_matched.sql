@@ -5,9 +5,18 @@
 -- no emote), as chat clients render them. Each word counts once: a word at a Twitch emote's
 -- position is that Twitch emote (int_emote_uses_unnested), and a word that several sets name goes
 -- to the first of twitch_global, 7tv, bttv, ffz.
+-- Incremental by day, like the messages it reads (a changed emote set rebuilds everything:
+-- warehouse/marts_build.py).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_build_days('sent_on') }}",
+) }}
+
 with messages as (
 
     select * from {{ ref('int_chat_messages_deduplicated') }}
+    where {{ in_build_days('sent_on') }}
 
 ),
 
@@ -26,6 +35,7 @@ global_emotes as (
 twitch_emote_uses as (
 
     select * from {{ ref('int_emote_uses_unnested') }}
+    where {{ in_build_days('sent_on') }}
 
 ),
 
@@ -36,6 +46,7 @@ words as (
         broadcaster_id,
         chatter_id,
         sent_at,
+        sent_on,
         message_text,
         len(emotes) > 0 as has_emote_positions,
         unnest(string_split(message_text, ' ')) as word,
@@ -122,6 +133,7 @@ emote_uses as (
         positioned.broadcaster_id,
         positioned.chatter_id,
         positioned.sent_at,
+        positioned.sent_on,
         positioned.emote_provider,
         positioned.emote_id,
         positioned.begin_position,

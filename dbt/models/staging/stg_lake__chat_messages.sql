@@ -13,8 +13,10 @@ renamed as (
         -- Wall-clock UTC without a zone, so buckets never depend on a session's time zone.
         timezone('UTC', "timestamp") as sent_at,
         "date" as sent_on,
-        -- Chatter identity: the Twitch user id, else the login (logs without tags).
-        coalesce(user_id, 'login:' || lower(user_name)) as chatter_id,
+        -- Chatter identity: the Twitch user id, else the login (logs without tags), else the
+        -- display name (a few VOD comments carry nothing else).
+        coalesce(user_id, 'login:' || lower(user_name),
+            'display:' || lower(user_display_name)) as chatter_id,
         user_id,
         user_name as user_login,
         user_display_name,

@@ -1,24 +1,15 @@
-"""The dbt project behind the marts, and what a build is told: plain functions, tested alone.
+"""The dbt project behind the marts: plain functions, tested alone.
 
 The manifest is what Dagster builds the asset graph from, so it must exist when the code
 location loads: it is parsed then if it is missing (a few seconds, once) or, under
 `dagster dev`, on every load so model edits show up.
 """
 
-import json
-import shutil
-import sys
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt"
-
-
-def dbt_executable() -> str:
-    """dbt from this interpreter's environment, so it is found without `uv run` too."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.is_file() else (shutil.which("dbt") or "dbt")
+from warehouse.marts_build import DBT_PROJECT_DIR, dbt_executable
 
 
 def marts_project(project_dir: Path = DBT_PROJECT_DIR) -> DbtProject:
@@ -32,10 +23,3 @@ def prepare_manifest(project: DbtProject) -> Path:
         resource = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
         resource.cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return project.manifest_path
-
-
-def dbt_build_args(lake_uri: str, warehouse: Path) -> list[str]:
-    """`dbt build` told where the lake and the warehouse are, as absolute paths: dbt runs in
-    the project folder, where the settings' relative defaults would point elsewhere."""
-    variables = {"lake_uri": lake_uri, "marts_database": str(warehouse.resolve())}
-    return ["build", "--vars", json.dumps(variables)]

@@ -1,0 +1,56 @@
+-- Live messages and distinct chatters per channel in time buckets of 1 s, 5 s, 30 s, 1 min,
+-- 5 min and 1 h (UTC, aligned to the epoch): the API's chat-rate series, bucket for bucket.
+-- Incremental by day: no bucket (1 h at most, epoch-aligned) spans two UTC days.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_build_days('bucket_on') }}",
+) }}
+
+with messages as (
+
+    select * from {{ ref('int_chat_messages_deduplicated') }}
+    where {{ in_build_days('sent_on') }}
+
+),
+
+bucket_sizes as (
+
+    {{ bucket_sizes() }}
+
+),
+
+bucketed as (
+
+    select
+        bucket_sizes.bucket_size,
+        bucket_sizes.bucket_seconds,
+        messages.broadcaster_id,
+        messages.chatter_id,
+        time_bucket(to_seconds(bucket_sizes.bucket_seconds), messages.sent_at,
+            timestamp '1970-01-01') as bucket_start_at
+
+    from messages
+    cross join bucket_sizes
+
+),
+
+final as (
+
+    select
+        broadcaster_id,
+        bucket_size,
+        bucket_seconds,
+        bucket_start_at,
+        cast(bucket_start_at as date) as bucket_on,
+        count(*) as messages,
+        count(distinct chatter_id) as chatters
+
+    from bucketed
+    group by broadcaster_id, bucket_size, bucket_seconds, bucket_start_at
+    -- Rows of one channel and size side by side in time: the API reads ranges of them.
+    order by broadcaster_id, bucket_size, bucket_start_at
+
+)
+
+select * from final
