@@ -3,7 +3,8 @@
 A snapshot says which emotes were in the set at one moment. Storing one closes the rows of emotes
 that left the set since the last snapshot (valid_to = snapshot time) and opens rows for emotes
 that joined (valid_from = when the provider says it was added, else the snapshot time). Storing
-the same snapshot twice changes nothing.
+the same snapshot twice changes nothing. `save_snapshot` also copies the table into the lake,
+where the dbt marts read it (warehouse/channel_emotes.py).
 """
 
 from dataclasses import dataclass
@@ -13,6 +14,9 @@ from typing import Any
 
 import orjson
 import psycopg
+
+from warehouse.channel_emotes import copy_to_lake
+from warehouse.lake_store import LakeStore
 
 PROVIDERS = ("7tv", "bttv", "ffz")
 
@@ -91,3 +95,15 @@ def store_snapshot(
             ],
         )
     return len(new), len(gone)
+
+
+def save_snapshot(
+    conn: psycopg.Connection, lake: LakeStore, broadcaster_id: str, snapshot: EmoteSetSnapshot,
+    as_of: datetime,
+) -> tuple[int, int]:
+    """`store_snapshot`, committed, then the lake's copy of `channel_emotes` replaced with the
+    committed table: the lake never holds rows that PostgreSQL could still roll back."""
+    counts = store_snapshot(conn, broadcaster_id, snapshot, as_of)
+    conn.commit()
+    copy_to_lake(conn, lake)
+    return counts

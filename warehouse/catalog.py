@@ -10,15 +10,17 @@ shape, so queries never fail just because nothing has arrived.
 import duckdb
 import pyarrow as pa
 
-from warehouse import import_log
+from warehouse import channel_emotes, import_log
 from warehouse.duckdb_lake import load_lake_extensions
 from warehouse.lake_schema import CHAT_MESSAGES, DATASETS
 from warehouse.lake_store import LakeStore, TableVersion
 
-# Every view: the datasets (with the schema their empty view has) and the import log.
+# Every view: the datasets (with the schema their empty view has), the import log and the
+# copy of the emote sets.
 TABLES: tuple[tuple[str, pa.Schema], ...] = (
     *((d.name, d.read_schema) for d in DATASETS),
     (import_log.TABLE, import_log.SCHEMA),
+    (channel_emotes.TABLE, channel_emotes.SCHEMA),
 )
 
 _CHAT_MESSAGE_COLUMNS = """

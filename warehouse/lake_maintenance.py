@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 
+from warehouse.channel_emotes import TABLE as CHANNEL_EMOTES
 from warehouse.import_log import TABLE as IMPORTS
 from warehouse.lake_schema import DATASETS
 from warehouse.lake_store import LakeStore
@@ -20,7 +21,8 @@ TARGET_FILE_BYTES = 128 << 20
 # Vacuum never deletes files younger than this, whatever is asked: a query that started on an
 # older table version still reads them.
 MIN_RETENTION_HOURS = 1.0
-TABLES = (*(d.name for d in DATASETS), IMPORTS)
+# channel_emotes is replaced whole at each copy: vacuum is what removes the old copies.
+TABLES = (*(d.name for d in DATASETS), IMPORTS, CHANNEL_EMOTES)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.channel_emotes import TABLE as CHANNEL_EMOTES
 from warehouse.lake_changes import days_changed_since, table_versions
 from warehouse.lake_store import LakeStore
 from warehouse.marts_file import MartsBuild, MartsFile
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt"
 # The lake tables the models read; a change in any of them means a rebuild of its days.
-SOURCE_TABLES = ("chat_messages", "chat_windows", "stream_lifecycle")
+SOURCE_TABLES = ("chat_messages", "chat_windows", "stream_lifecycle", CHANNEL_EMOTES)
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,12 @@ def dbt_executable() -> str:
 
 def plan_build(store: LakeStore, marts: MartsFile, *, days: Iterable[date] | None = None,
                full: bool = False) -> BuildPlan:
-    """Everything when asked, or when nothing (or an unrecorded build) is published; else the
-    days given, or those changed since the published build."""
+    """Everything when asked, when nothing (or an unrecorded build) is published, or when the
+    emote sets changed (an emote's validity can reach back to any day, and the table has no
+    days); else the days given, or those changed since the published build."""
     now = table_versions(store, SOURCE_TABLES)
     published = None if full else marts.last_build()
-    if published is None:
+    if published is None or published.lake_versions.get(CHANNEL_EMOTES) != now.get(CHANNEL_EMOTES):
         return BuildPlan(now, None)
     if days is None:
         days = days_changed_since(store, published.lake_versions, now)

@@ -62,15 +62,15 @@ _THIRD_PARTY_USES = """
 """
 # Uses the build holds from the cut on (the bucket of its newest message).
 _MARTS_RECENT_USES = """
-    select sent_at, emote_text as name, 'twitch' as source, emote_id
-    from {catalog}.intermediate.int_emote_uses_unnested
+    select sent_at, emote_text as name, emote_provider as source, emote_id
+    from {catalog}.intermediate.int_emote_uses_unioned
     where broadcaster_id = $broadcaster_id and sent_on between $cut_day and $last_day
       and sent_at >= $cut_at and sent_at < $end_at
     union all
 """
 # Whole buckets before the cut, as the marts' emote_usage holds them.
 _MARTS_BUCKETS = """
-    select epoch(bucket_start_at)::bigint as t, emote_name as name, 'twitch' as source,
+    select epoch(bucket_start_at)::bigint as t, emote_name as name, emote_provider as source,
            emote_id, uses
     from {catalog}.marts.emote_usage
     where broadcaster_id = $broadcaster_id and bucket_size = $bucket_size

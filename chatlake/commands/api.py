@@ -55,8 +55,9 @@ def emote_set(
         typer.Option(help="When the snapshot was taken (ISO 8601; default: now)."),
     ] = None,
 ) -> None:
-    """Store a channel's third-party emote set, so the API counts its emotes in chat."""
-    from api.emote_sets import read_7tv, store_snapshot
+    """Store a channel's third-party emote set, so the API and the marts count its emotes."""
+    from api.emote_sets import read_7tv, save_snapshot
+    from warehouse.lake_store import LakeStore
 
     console = Console(stderr=True, highlight=False)
     try:
@@ -71,9 +72,11 @@ def emote_set(
     if not broadcaster_id:
         console.print("[red]error[/red]: the file names no Twitch channel; pass --channel-id")
         raise typer.Exit(1)
+    settings = Settings()
     try:
-        with psycopg.connect(Settings().postgres.url) as conn:
-            opened, closed = store_snapshot(conn, broadcaster_id, snapshot, when)
+        with psycopg.connect(settings.postgres.url) as conn:
+            opened, closed = save_snapshot(
+                conn, LakeStore.from_settings(settings.lake), broadcaster_id, snapshot, when)
     except psycopg.Error as error:
         console.print(f"[red]error[/red]: PostgreSQL: {error}")
         raise typer.Exit(1) from error

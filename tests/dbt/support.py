@@ -19,8 +19,9 @@ class DbtRun:
     results: dict[str, str]  # unique_id -> status, from run_results.json
 
 
-def dbt_build(lake: Path, warehouse: Path, work: Path) -> DbtRun:
-    variables = {"lake_uri": str(lake), "marts_database": str(warehouse)}
+def dbt_build(lake: Path, warehouse: Path, work: Path, **more_vars) -> DbtRun:
+    """`dbt build`; `more_vars` go in --vars beside the paths (e.g. days=[...])."""
+    variables = {"lake_uri": str(lake), "marts_database": str(warehouse), **more_vars}
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     completed = subprocess.run(
         [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR),

@@ -1,12 +1,16 @@
 """The maintenance asset: compact the lake's tables (and vacuum them when asked), the results
-of each table as materialization metadata."""
+of each table as materialization metadata; and the lake's copy of PostgreSQL's emote sets, which
+the marts read as the dbt source `lake.channel_emotes`."""
 
 import dagster as dg
 
-from orchestration.defs.resources import LakeResource
+from orchestration.defs.resources import LakeResource, PostgresResource
+from warehouse import channel_emotes
 from warehouse.lake_maintenance import optimize, vacuum
+from warehouse.postgres import connect
 
 LAKE_MAINTENANCE = dg.AssetKey(["lake", "maintenance"])
+LAKE_CHANNEL_EMOTES = dg.AssetKey(["lake", channel_emotes.TABLE])
 
 
 class MaintenanceConfig(dg.Config):
@@ -31,3 +35,13 @@ def lake_maintenance(context: dg.AssetExecutionContext, config: MaintenanceConfi
             metadata[f"{cleaned.table}_vacuum_files_deleted"] = dg.MetadataValue.int(
                 cleaned.files_deleted)
     return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(key=LAKE_CHANNEL_EMOTES, group_name="lake", kinds={"delta", "postgres"},
+          description="lake/channel_emotes: each channel's 7TV/BTTV/FFZ emotes and when they "
+          "were in its set, copied whole from PostgreSQL (also written whenever a snapshot is "
+          "stored); the marts count third-party emotes from it.")
+def lake_channel_emotes(postgres: PostgresResource, lake: LakeResource) -> dg.MaterializeResult:
+    with connect(postgres.dsn) as conn:
+        rows = channel_emotes.copy_to_lake(conn, lake.store())
+    return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(rows)})
