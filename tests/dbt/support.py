@@ -45,7 +45,7 @@ def live_chat_rows(lake: Path) -> list[dict]:
     dataset = DeltaTable(str(lake / "chat_messages")).to_pyarrow_dataset()
     table = dataset.to_table(columns=["message_id", "broadcaster_id", "timestamp", "text",
                                       "user_id", "user_name", "user_display_name",
-                                      "is_vod_comment", "metadata"])
+                                      "is_vod_comment", "vod_id", "metadata"])
     rows = [r for r in table.to_pylist() if not r["is_vod_comment"]]
     for row in rows:
         row["chatter_id"] = chatter_id(row)

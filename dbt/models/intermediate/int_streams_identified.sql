@@ -80,7 +80,7 @@ final as (
         started_at,
         ended_at,
         ended_at is null as is_open,
-        epoch(measured_until) - epoch(started_at) as duration_s,
+        date_diff('millisecond', started_at, measured_until) / 1000 as duration_s,
         messages
 
     from combined
