@@ -19,8 +19,8 @@ class DbtRun:
     results: dict[str, str]  # unique_id -> status, from run_results.json
 
 
-def dbt_build(lake: Path, warehouse: Path, work: Path) -> DbtRun:
-    variables = {"lake_uri": str(lake), "marts_database": str(warehouse)}
+def dbt_build(lake: Path, warehouse: Path, work: Path, extra_vars: dict | None = None) -> DbtRun:
+    variables = {"lake_uri": str(lake), "marts_database": str(warehouse), **(extra_vars or {})}
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     completed = subprocess.run(
         [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR),
