@@ -1,8 +1,10 @@
--- One row per broadcast the stream monitor saw: an `online` event that follows an `offline`
--- (or is the channel's first event) starts a stream, the next `offline` ends it. The monitor
+-- One row per broadcast the stream monitor saw: an `online` that follows an `offline` (or is
+-- the channel's first event) starts a stream, the next `offline` ends it. The monitor
 -- re-announces `online` every cycle while it follows a channel, so later onlines inside a
--- stream, and repeated offlines after it, change nothing. A stream without its offline yet is
--- open: ended_at is null.
+-- stream, and repeated offlines after it, change nothing. An `online` after more than
+-- var('stream_gap_minutes') without any event also starts a stream: the monitor had stopped,
+-- and the stream before ends at its last event. A stream without its offline yet is open:
+-- ended_at is null.
 with lifecycle as (
 
     select * from {{ ref('stg_lake__stream_lifecycle') }}
@@ -18,19 +20,33 @@ events as (
 
 ),
 
+with_previous as (
+
+    select
+        *,
+        lag(event_type) over channel_events as previous_event_type,
+        lag(occurred_at) over channel_events as previous_occurred_at
+
+    from events
+    window channel_events as (
+        partition by broadcaster_id order by occurred_at, event_type desc
+    )
+
+),
+
 marked as (
 
     select
         *,
         event_type = 'online'
-            and coalesce(
-                lag(event_type) over (
-                    partition by broadcaster_id order by occurred_at, event_type desc
-                ) = 'offline',
-                true
+            and (
+                previous_event_type is null
+                or previous_event_type = 'offline'
+                or occurred_at - previous_occurred_at
+                    > to_minutes({{ var('stream_gap_minutes') }})
             ) as is_stream_start
 
-    from events
+    from with_previous
 
 ),
 
@@ -63,6 +79,26 @@ streams as (
 
 ),
 
+-- A stream followed by another without its offline was cut by the monitor's silence.
+closed as (
+
+    select
+        broadcaster_id,
+        started_at,
+        case
+            when ended_at is null
+                and lead(started_at) over (
+                    partition by broadcaster_id order by started_at
+                ) is not null
+                then last_event_at
+            else ended_at
+        end as ended_at,
+        last_event_at
+
+    from streams
+
+),
+
 final as (
 
     select
@@ -73,7 +109,7 @@ final as (
         ended_at,
         last_event_at
 
-    from streams
+    from closed
 
 )
 

@@ -20,7 +20,7 @@ message_spans as (
         stream_id,
         any_value(broadcaster_id) as broadcaster_id,
         any_value(stream_source) as source,
-        any_value(vod_id) as vod_id,
+        min(vod_id) as vod_id,
         min(sent_at) as first_message_at,
         max(sent_at) as last_message_at,
         count(*) as messages
