@@ -27,7 +27,7 @@ class StreamFigures:
     top_1_percent_share: float
     top_10_percent_share: float
     chatters_in_next_stream: int | None
-    top_chatter_ids: list[str]
+    top_chatters: list[tuple[str, int]]  # (chatter id, messages), rank order
 
 
 def vod_stream_figures(rows: list[dict], min_streams: int, window: int,
@@ -83,4 +83,4 @@ def _figures(channel, number, started, stream_id, stream_rows, counts, first_str
         top_1_percent_share=share(0.01), top_10_percent_share=share(0.10),
         chatters_in_next_stream=None if following is None
         else sum(1 for c in per_chatter if c in following),
-        top_chatter_ids=[c for c, _ in ordered[:top_k]])
+        top_chatters=ordered[:top_k])

@@ -82,7 +82,7 @@ def test_every_participation_figure_matches_python(real_streams):
     got = {r["stream_id"]: r for r in mart_rows(con, "select * from marts.stream_participation")}
     assert set(got) == set(expected)
     compared = [f.name for f in fields(StreamFigures)
-                if f.name not in {"stream_id", "top_chatter_ids"}]
+                if f.name not in {"stream_id", "top_chatters"}]
     for stream_id, figures in expected.items():
         for name in compared:
             want = getattr(figures, name)
@@ -97,20 +97,20 @@ def test_every_participation_figure_matches_python(real_streams):
     assert first.chatters_in_next_stream == second.returning_chatters > 0
 
 
-def test_top_chatters_are_the_python_top_ids(real_streams):
+def test_top_chatters_match_python(real_streams):
     con, expected = real_streams
     for stream_id, figures in expected.items():
-        rows = mart_rows(con, "select chatter_id, chatter_rank, messages, share_of_messages "
-                         "from marts.stream_top_chatters where stream_id = ? "
-                         "order by chatter_rank", stream_id)
-        ids = [r["chatter_id"] for r in rows]
-        # Compared without pytest printing real ids on a failure.
-        same_ids = ids == figures.top_chatter_ids
-        assert same_ids, f"{stream_id}: top-{TOP_K} chatter ids differ from Python's"
+        rows = mart_rows(con, "select chatter_id, chatter_rank, messages, share_of_messages, "
+                         "chatter_login, chatter_display_name from marts.stream_top_chatters "
+                         "where stream_id = ? order by chatter_rank", stream_id)
+        # Compared without pytest printing real ids or names on a failure.
+        same = [(r["chatter_id"], r["messages"]) for r in rows] == figures.top_chatters
+        assert same, f"{stream_id}: top-{TOP_K} chatters differ from Python's"
         assert [r["chatter_rank"] for r in rows] == list(range(1, TOP_K + 1))
-        assert rows[0]["messages"] == figures.max_messages_per_chatter
-        assert rows[0]["share_of_messages"] == pytest.approx(
-            figures.max_messages_per_chatter / figures.messages)
+        for row in rows:
+            assert row["share_of_messages"] == pytest.approx(row["messages"] / figures.messages)
+        named = sum(r["chatter_display_name"] is not None for r in rows)
+        assert named == TOP_K, f"{stream_id}: {TOP_K - named} top chatters without a name"
 
 
 def test_channel_participation_runs_over_each_channels_streams(real_streams):
@@ -198,7 +198,7 @@ def test_regulars_and_come_back_on_a_synthetic_channel(tmp_path):
                             "order by stream_number")
         channel = mart_rows(con, "select * from marts.channel_participation "
                             "order by stream_number")
-        top = mart_rows(con, "select chatter_id, messages, share_of_messages "
+        top = mart_rows(con, "select chatter_id, chatter_login, messages, share_of_messages "
                         "from marts.stream_top_chatters where stream_id = ? "
                         "order by chatter_rank", streams[0]["stream_id"])
     finally:
@@ -218,6 +218,6 @@ def test_regulars_and_come_back_on_a_synthetic_channel(tmp_path):
     assert column("max_messages_per_chatter") == [3, 2, 1, 1, None]
     assert [c["chatters_so_far"] for c in channel] == [4, 5, 6, 6, 6]
     assert [c["come_back_rate"] for c in channel] == [0.5, 1.0, 0.4, 0.0, None]
-    assert [(t["chatter_id"], t["messages"]) for t in top] == [
-        ("user-a", 3), ("user-b", 1), ("user-c", 1), ("user-f", 1)]
+    assert [(t["chatter_id"], t["chatter_login"], t["messages"]) for t in top] == [
+        ("user-a", "a", 3), ("user-b", "b", 1), ("user-c", "c", 1), ("user-f", "f", 1)]
     assert top[0]["share_of_messages"] == 0.5

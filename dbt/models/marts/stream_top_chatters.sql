@@ -1,8 +1,15 @@
 -- The var('participation_top_chatters') chatters with the most messages in each stream (ties
--- go to the smaller chatter id), with their share of the stream's messages.
+-- go to the smaller chatter id), with their share of the stream's messages and the latest
+-- login and display name they wrote under.
 with stream_chatters as (
 
     select * from {{ ref('int_stream_chatters_aggregated') }}
+
+),
+
+staged_messages as (
+
+    select * from {{ ref('stg_lake__chat_messages') }}
 
 ),
 
@@ -24,10 +31,44 @@ ranked as (
 
 ),
 
-final as (
+top_chatters as (
 
     select * from ranked
     where chatter_rank <= {{ var('participation_top_chatters') }}
+
+),
+
+-- Names only for the few chatters shown, not for every chatter of the lake.
+names as (
+
+    select
+        chatter_id,
+        arg_max(user_login, sent_at) filter (where user_login is not null) as chatter_login,
+        arg_max(user_display_name, sent_at) filter (where user_display_name is not null)
+            as chatter_display_name
+
+    from staged_messages
+    where chatter_id in (select chatter_id from top_chatters)
+    group by chatter_id
+
+),
+
+final as (
+
+    select
+        top_chatters.stream_id,
+        top_chatters.broadcaster_id,
+        top_chatters.chatter_rank,
+        top_chatters.chatter_id,
+        names.chatter_login,
+        names.chatter_display_name,
+        top_chatters.messages,
+        top_chatters.share_of_messages,
+        top_chatters.is_new_chatter,
+        top_chatters.is_regular
+
+    from top_chatters
+    left join names using (chatter_id)
 
 )
 
