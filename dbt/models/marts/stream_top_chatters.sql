@@ -7,6 +7,12 @@ with stream_chatters as (
 
 ),
 
+streams as (
+
+    select * from {{ ref('int_streams_identified') }}
+
+),
+
 staged_messages as (
 
     select * from {{ ref('stg_lake__chat_messages') }}
@@ -58,6 +64,8 @@ final as (
     select
         top_chatters.stream_id,
         top_chatters.broadcaster_id,
+        -- The stream's start, so exports can cut by time (--since/--until).
+        streams.started_at,
         top_chatters.chatter_rank,
         top_chatters.chatter_id,
         names.chatter_login,
@@ -68,6 +76,7 @@ final as (
         top_chatters.is_regular
 
     from top_chatters
+    inner join streams using (stream_id)
     left join names using (chatter_id)
 
 )
