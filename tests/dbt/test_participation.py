@@ -127,6 +127,9 @@ def test_channel_participation_runs_over_each_channels_streams(real_streams):
 
 
 # A synthetic channel: five streams, chatters a-f, worked out by hand (docstring of the test).
+# Regulars: in 2 of the last 3 streams.
+SYNTHETIC_VARS = {"participation_regular_min_streams": 2,
+                  "participation_regular_window_streams": 3}
 CHANNEL = "900"
 DAY = datetime(2024, 3, 1, tzinfo=UTC)
 
@@ -182,27 +185,11 @@ def test_regulars_and_come_back_on_a_synthetic_channel(tmp_path):
     empty stream 5 follows, so nobody comes back.
     stream 5 (no chat): zeros; no next stream, so come-back is unknown (null).
     A VOD comment from a chatter never seen live counts nowhere."""
-    store = LakeStore(str(tmp_path / "lake"))
-    store.append(STREAM_LIFECYCLE.name, to_lake_table(
-        table_from_records(SYNTHETIC_EVENTS, STREAM_LIFECYCLE), STREAM_LIFECYCLE))
+    store = synthetic_lake(tmp_path)
     records = [message(n, chatter, ms) for n, (chatter, ms) in enumerate(SYNTHETIC_CHAT)]
     records.append(message(99, "z", at(3, 10, 12), is_vod_comment=True))
-    store.append(CHAT_MESSAGES.name, to_lake_table(
-        table_from_records(records, CHAT_MESSAGES), CHAT_MESSAGES))
-    run = dbt_build(tmp_path / "lake", tmp_path / "warehouse.duckdb", tmp_path, {
-        "participation_regular_min_streams": 2, "participation_regular_window_streams": 3})
-    assert run.returncode == 0, failures(run) or run.output
-    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
-    try:
-        streams = mart_rows(con, "select * from marts.stream_participation "
-                            "order by stream_number")
-        channel = mart_rows(con, "select * from marts.channel_participation "
-                            "order by stream_number")
-        top = mart_rows(con, "select chatter_id, chatter_login, messages, share_of_messages "
-                        "from marts.stream_top_chatters where stream_id = ? "
-                        "order by chatter_rank", streams[0]["stream_id"])
-    finally:
-        con.close()
+    append_chat(store, records)
+    streams, channel, top = build_synthetic(tmp_path)
 
     def column(name):
         return [s[name] for s in streams]
@@ -221,3 +208,53 @@ def test_regulars_and_come_back_on_a_synthetic_channel(tmp_path):
     assert [(t["chatter_id"], t["chatter_login"], t["messages"]) for t in top] == [
         ("user-a", "a", 3), ("user-b", "b", 1), ("user-c", "c", 1), ("user-f", "f", 1)]
     assert top[0]["share_of_messages"] == 0.5
+
+
+def test_a_later_day_built_incrementally_extends_the_channels_streams(tmp_path):
+    """Chat of a later day built with `days` (as the incremental marts are): a sixth stream
+    {a, e} appears; a is a regular (streams 4 and 6 in the window 4-6), e is not (stream 3 has
+    left it); the empty stream 5 now has a next stream, in which none of its (no) chatters
+    are; earlier streams keep their figures."""
+    store = synthetic_lake(tmp_path)
+    append_chat(store, [message(n, chatter, ms) for n, (chatter, ms) in enumerate(SYNTHETIC_CHAT)])
+    before, _, _ = build_synthetic(tmp_path)
+    append_chat(store, [message(200, "a", at(5, 9, 0)), message(201, "e", at(5, 9, 1))])
+    after, channel, _ = build_synthetic(tmp_path, days=["2024-03-05"])
+    assert [s["stream_id"] for s in after[:5]] == [s["stream_id"] for s in before]
+    assert after[:4] == before[:4]
+    assert (after[4]["chatters_in_next_stream"], before[4]["chatters_in_next_stream"]) == (0, None)
+    sixth = after[5]
+    assert (sixth["source"], sixth["active_chatters"], sixth["new_chatters"],
+            sixth["regulars"], sixth["chatters_in_next_stream"]) == ("gap", 2, 0, 1, None)
+    assert channel[-1]["chatters_so_far"] == 6
+
+
+def synthetic_lake(tmp_path) -> LakeStore:
+    store = LakeStore(str(tmp_path / "lake"))
+    store.append(STREAM_LIFECYCLE.name, to_lake_table(
+        table_from_records(SYNTHETIC_EVENTS, STREAM_LIFECYCLE), STREAM_LIFECYCLE))
+    return store
+
+
+def append_chat(store: LakeStore, records: list[dict]) -> None:
+    store.append(CHAT_MESSAGES.name, to_lake_table(
+        table_from_records(records, CHAT_MESSAGES), CHAT_MESSAGES))
+
+
+def build_synthetic(tmp_path, days: list[str] | None = None):
+    """(stream_participation rows, channel_participation rows, stream 1's top chatters)."""
+    extra = {**SYNTHETIC_VARS, **({"days": days} if days is not None else {})}
+    run = dbt_build(tmp_path / "lake", tmp_path / "warehouse.duckdb", tmp_path, extra)
+    assert run.returncode == 0, failures(run) or run.output
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+    try:
+        streams = mart_rows(con, "select * from marts.stream_participation "
+                            "order by stream_number")
+        channel = mart_rows(con, "select * from marts.channel_participation "
+                            "order by stream_number")
+        top = mart_rows(con, "select chatter_id, chatter_login, messages, share_of_messages "
+                        "from marts.stream_top_chatters where stream_id = ? "
+                        "order by chatter_rank", streams[0]["stream_id"])
+    finally:
+        con.close()
+    return streams, channel, top
