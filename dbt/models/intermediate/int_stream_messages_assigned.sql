@@ -1,8 +1,8 @@
 -- Every live message with the stream (broadcast) it belongs to, by time and in this order:
 --   1. lifecycle: inside a monitor-seen broadcast, online to offline (int_lifecycle_streams_paired);
 --   2. vod: a message of an imported VOD (vod_id) is that VOD's stream, which spans its first to
---      its last live message; a message without vod_id inside such a span joins it too (the
---      earliest-starting VOD when spans overlap);
+--      its last live message; a message without vod_id joins the VOD that started last at or
+--      before it, if that VOD's span covers it;
 --   3. gap: the rest, per channel, cut into sessions wherever chat falls silent for more than
 --      var('stream_gap_minutes').
 with messages as (
@@ -11,25 +11,15 @@ with messages as (
 
 ),
 
-staged_messages as (
+message_vods as (
 
-    select * from {{ ref('stg_lake__chat_messages') }}
+    select * from {{ ref('int_chat_message_vods_deduplicated') }}
 
 ),
 
 lifecycle_streams as (
 
     select * from {{ ref('int_lifecycle_streams_paired') }}
-
-),
-
--- The VOD a live message was imported from (the deduplicated model keeps no vod_id).
-message_vods as (
-
-    select message_id, min(vod_id) as vod_id
-    from staged_messages
-    where is_live_chat and vod_id is not null
-    group by message_id
 
 ),
 
@@ -54,12 +44,15 @@ in_lifecycle as (
         lifecycle_streams.stream_id,
         'lifecycle' as stream_source
 
+    -- The channel's latest stream started at or before the message (lifecycle streams do not
+    -- overlap); an ASOF join, not a range join, so the cost grows with messages, not with
+    -- messages times streams.
     from with_vods
-    inner join lifecycle_streams
+    asof inner join lifecycle_streams
         on with_vods.broadcaster_id = lifecycle_streams.broadcaster_id
         and with_vods.sent_at >= lifecycle_streams.started_at
-        and (lifecycle_streams.ended_at is null
-            or with_vods.sent_at <= lifecycle_streams.ended_at)
+    where lifecycle_streams.ended_at is null
+        or with_vods.sent_at <= lifecycle_streams.ended_at
 
 ),
 
@@ -105,14 +98,11 @@ in_vod_span as (
         'vod' as stream_source
 
     from outside_lifecycle
-    inner join vod_spans
+    asof inner join vod_spans
         on outside_lifecycle.broadcaster_id = vod_spans.broadcaster_id
-        and outside_lifecycle.sent_at between vod_spans.started_at and vod_spans.ended_at
+        and outside_lifecycle.sent_at >= vod_spans.started_at
     where outside_lifecycle.vod_id is null
-    qualify row_number() over (
-        partition by outside_lifecycle.message_id
-        order by vod_spans.started_at, vod_spans.stream_id
-    ) = 1
+        and outside_lifecycle.sent_at <= vod_spans.ended_at
 
 ),
 
