@@ -5,6 +5,8 @@
 --      before it, if that VOD's span covers it;
 --   3. gap: the rest, per channel, cut into sessions wherever chat falls silent for more than
 --      var('stream_gap_minutes').
+-- Each step is an ASOF join or a window over the messages, never a join of messages with
+-- messages, so the cost grows with the messages alone.
 with messages as (
 
     select * from {{ ref('int_chat_messages_deduplicated') }}
@@ -37,29 +39,22 @@ with_vods as (
 
 ),
 
-in_lifecycle as (
+-- The channel's latest lifecycle stream started at or before the message (they do not
+-- overlap), kept when it had not ended yet.
+with_lifecycle as (
 
     select
         with_vods.*,
-        lifecycle_streams.stream_id,
-        'lifecycle' as stream_source
+        case
+            when lifecycle_streams.ended_at is null
+                or with_vods.sent_at <= lifecycle_streams.ended_at
+                then lifecycle_streams.stream_id
+        end as lifecycle_stream_id
 
-    -- The channel's latest stream started at or before the message (lifecycle streams do not
-    -- overlap); an ASOF join, not a range join, so the cost grows with messages, not with
-    -- messages times streams.
     from with_vods
-    asof inner join lifecycle_streams
+    asof left join lifecycle_streams
         on with_vods.broadcaster_id = lifecycle_streams.broadcaster_id
         and with_vods.sent_at >= lifecycle_streams.started_at
-    where lifecycle_streams.ended_at is null
-        or with_vods.sent_at <= lifecycle_streams.ended_at
-
-),
-
-outside_lifecycle as (
-
-    select * from with_vods
-    anti join in_lifecycle using (message_id)
 
 ),
 
@@ -67,53 +62,55 @@ vod_spans as (
 
     select
         broadcaster_id,
-        vod_id,
         'vod:' || broadcaster_id || ':' || vod_id as stream_id,
         min(sent_at) as started_at,
         max(sent_at) as ended_at
 
-    from outside_lifecycle
-    where vod_id is not null
+    from with_lifecycle
+    where lifecycle_stream_id is null and vod_id is not null
     group by broadcaster_id, vod_id
 
 ),
 
-in_vod_of_their_own as (
+with_vod_span as (
 
     select
-        outside_lifecycle.*,
-        vod_spans.stream_id,
-        'vod' as stream_source
+        with_lifecycle.*,
+        case
+            when with_lifecycle.sent_at <= vod_spans.ended_at then vod_spans.stream_id
+        end as covering_vod_stream_id
 
-    from outside_lifecycle
-    inner join vod_spans using (broadcaster_id, vod_id)
+    from with_lifecycle
+    asof left join vod_spans
+        on with_lifecycle.broadcaster_id = vod_spans.broadcaster_id
+        and with_lifecycle.sent_at >= vod_spans.started_at
 
 ),
 
-in_vod_span as (
+placed as (
 
     select
-        outside_lifecycle.*,
-        vod_spans.stream_id,
-        'vod' as stream_source
+        message_id,
+        broadcaster_id,
+        chatter_id,
+        sent_at,
+        vod_id,
+        coalesce(
+            lifecycle_stream_id,
+            'vod:' || broadcaster_id || ':' || vod_id,
+            covering_vod_stream_id
+        ) as stream_id,
+        case
+            when lifecycle_stream_id is not null then 'lifecycle'
+            when vod_id is not null or covering_vod_stream_id is not null then 'vod'
+            else 'gap'
+        end as stream_source
 
-    from outside_lifecycle
-    asof inner join vod_spans
-        on outside_lifecycle.broadcaster_id = vod_spans.broadcaster_id
-        and outside_lifecycle.sent_at >= vod_spans.started_at
-    where outside_lifecycle.vod_id is null
-        and outside_lifecycle.sent_at <= vod_spans.ended_at
+    from with_vod_span
 
 ),
 
-leftover as (
-
-    select * from outside_lifecycle
-    anti join in_vod_span using (message_id)
-    where outside_lifecycle.vod_id is null
-
-),
-
+-- Messages in no lifecycle stream or VOD: a session starts after a silence longer than the gap.
 gap_marked as (
 
     select
@@ -125,7 +122,8 @@ gap_marked as (
             true
         ) as is_session_start
 
-    from leftover
+    from placed
+    where stream_source = 'gap'
 
 ),
 
@@ -155,36 +153,17 @@ in_gap_session as (
             min(sent_at) over (partition by broadcaster_id, session_number),
             '%Y-%m-%dT%H:%M:%S.%g'
         ) as stream_id,
-        'gap' as stream_source
+        stream_source
 
     from gap_numbered
 
 ),
 
-assigned as (
-
-    select * from in_lifecycle
-    union all by name
-    select * from in_vod_of_their_own
-    union all by name
-    select * from in_vod_span
-    union all by name
-    select * from in_gap_session
-
-),
-
 final as (
 
-    select
-        message_id,
-        broadcaster_id,
-        chatter_id,
-        sent_at,
-        vod_id,
-        stream_id,
-        stream_source
-
-    from assigned
+    select * from placed where stream_source <> 'gap'
+    union all
+    select * from in_gap_session
 
 )
 
