@@ -13,9 +13,9 @@ streams as (
 
 ),
 
-staged_messages as (
+chatter_names as (
 
-    select * from {{ ref('stg_lake__chat_messages') }}
+    select * from {{ ref('int_chatter_names_aggregated') }}
 
 ),
 
@@ -44,16 +44,17 @@ top_chatters as (
 
 ),
 
--- Names only for the few chatters shown, not for every chatter of the lake.
+-- Names only for the few chatters shown: their latest across days.
 names as (
 
     select
         chatter_id,
-        arg_max(user_login, sent_at) filter (where user_login is not null) as chatter_login,
-        arg_max(user_display_name, sent_at) filter (where user_display_name is not null)
-            as chatter_display_name
+        arg_max(chatter_login, last_message_at) filter (where chatter_login is not null)
+            as chatter_login,
+        arg_max(chatter_display_name, last_message_at)
+            filter (where chatter_display_name is not null) as chatter_display_name
 
-    from staged_messages
+    from chatter_names
     where chatter_id in (select chatter_id from top_chatters)
     group by chatter_id
 
