@@ -19,9 +19,11 @@ class DbtRun:
     results: dict[str, str]  # unique_id -> status, from run_results.json
 
 
-def dbt_build(lake: Path, warehouse: Path, work: Path, **more_vars) -> DbtRun:
-    """`dbt build`; `more_vars` go in --vars beside the paths (e.g. days=[...])."""
-    variables = {"lake_uri": str(lake), "marts_database": str(warehouse), **more_vars}
+def dbt_build(lake: Path, warehouse: Path, work: Path, extra_vars: dict | None = None,
+              **more_vars) -> DbtRun:
+    """`dbt build`; `extra_vars` and `more_vars` go in --vars beside the paths (days=[...])."""
+    variables = {"lake_uri": str(lake), "marts_database": str(warehouse), **(extra_vars or {}),
+                 **more_vars}
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     completed = subprocess.run(
         [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR),
@@ -46,7 +48,7 @@ def live_chat_rows(lake: Path) -> list[dict]:
     dataset = DeltaTable(str(lake / "chat_messages")).to_pyarrow_dataset()
     table = dataset.to_table(columns=["message_id", "broadcaster_id", "timestamp", "text",
                                       "user_id", "user_name", "user_display_name",
-                                      "is_vod_comment", "metadata"])
+                                      "is_vod_comment", "vod_id", "metadata"])
     rows = [r for r in table.to_pylist() if not r["is_vod_comment"]]
     for row in rows:
         row["chatter_id"] = chatter_id(row)

@@ -50,7 +50,7 @@ def scalar(con, sql: str):
 def test_every_model_unit_test_and_data_test_passes(built):
     _, _, _, run = built
     kinds = Counter(uid.split(".")[0] for uid in run.results)
-    assert kinds["model"] == 19 and kinds["unit_test"] == 7 and kinds["test"] >= 50
+    assert kinds["model"] == 28 and kinds["unit_test"] == 7 + 4 and kinds["test"] >= 80
     assert kinds["seed"] == 1
     assert failures(run) == []
 
@@ -148,7 +148,8 @@ def test_an_empty_lake_builds(tmp_path):
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
     try:
         for mart in ("channel_daily_rollups", "emote_usage", "channel_overlap",
-                     "channel_baselines", "channel_chatters"):
+                     "channel_baselines", "channel_chatters", "streams",
+                     "stream_participation", "stream_top_chatters", "channel_participation"):
             assert scalar(con, f"select count(*) from marts.{mart}") == 0
     finally:
         con.close()
