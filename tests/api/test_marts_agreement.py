@@ -10,16 +10,15 @@ during a build never fail and each answer comes from one build.
 
 import asyncio
 import threading
-from collections import defaultdict
 from datetime import UTC, datetime
 
 import anyio
 import duckdb
 import pytest
+from chatlake_contracts.chat import chat_message
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from chatlake_contracts.chat import chat_message
 from core.settings import Settings
 from ingest.chat_import import import_to_kafka, import_to_lake
 from ingest.importers import ImportOptions
