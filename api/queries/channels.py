@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from psycopg import AsyncConnection
 
 from api.marts import ServedBuild, ServedMarts
+from api.queries.live_chat import through_us
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,6 @@ totals as (select broadcaster_id, sum(messages)::bigint as messages from counts 
 select e.broadcaster_id, e.login, coalesce(t.messages, 0), e.first_ms, e.last_ms
 from ({extents}) as e left join totals as t using (broadcaster_id)
 """
-_NO_MESSAGE_US = -(2**62)
 
 
 def lake_channels_sql(served: ServedBuild | None) -> str:
@@ -67,9 +67,8 @@ def lake_channels_sql(served: ServedBuild | None) -> str:
 
 async def lake_channels(marts: ServedMarts) -> list[LakeChannel]:
     def work(cursor, served: ServedBuild | None) -> list[tuple]:
-        through = served.build.through if served is not None else None
-        through_us = _NO_MESSAGE_US if through is None else int(through.timestamp() * 1e6)
-        return cursor.execute(lake_channels_sql(served), {"through_us": through_us}).fetchall()
+        return cursor.execute(lake_channels_sql(served),
+                              {"through_us": through_us(served)}).fetchall()
 
     rows = await marts.run(work)
     return [

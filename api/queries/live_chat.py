@@ -85,8 +85,14 @@ def window_params(broadcaster_id: str, buckets: Buckets,
         "last_day": max(last_day, cut_at.date()),
         "lake_first_day": lake_first_day,
         "lake_since_day": date(2011, 6, 1) if through is None else through.date(),
-        "through_us": _NO_MESSAGE_US if through is None else int(through.timestamp() * 1e6),
+        "through_us": through_us(served),
     }
+
+
+def through_us(served: ServedBuild | None) -> int:
+    """The build's newest message in epoch microseconds: the lake's rows after it are newer."""
+    through = served.build.through if served is not None else None
+    return _NO_MESSAGE_US if through is None else int(through.timestamp() * 1e6)
 
 
 def bound(sql: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -115,6 +121,3 @@ def columns(rows: list[tuple], count: int) -> list[list[Any]]:
 def _naive(epoch_s: int) -> datetime:
     return datetime.fromtimestamp(epoch_s, UTC).replace(tzinfo=None)
 
-
-def first_day(buckets: Buckets) -> date:
-    return _naive(buckets.start_s).date()
