@@ -4,6 +4,7 @@
 import dagster as dg
 
 from orchestration.defs.marts.assets import build_marts_assets
+from orchestration.defs.marts.checks import marts_checks
 from orchestration.defs.marts.project import marts_project, prepare_manifest
 
 
@@ -11,4 +12,4 @@ from orchestration.defs.marts.project import marts_project, prepare_manifest
 def marts_defs() -> dg.Definitions:
     project = marts_project()
     prepare_manifest(project)
-    return dg.Definitions(assets=[build_marts_assets(project)])
+    return dg.Definitions(assets=[build_marts_assets(project)], asset_checks=marts_checks)
