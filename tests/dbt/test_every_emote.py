@@ -149,12 +149,13 @@ def test_global_names_on_a_dota2_file_equal_a_python_count(built):
     assert providers == {"twitch_global"}
 
 
-def test_top_emotes_hourly_rank_every_kind_like_python(built):
-    con, by_channel, snapshot = built
+def python_top_emotes(rows: list[dict], snapshot) -> list[tuple]:
+    """(rank, provider, emote id, uses) of the ten most used Twitch and 7TV emotes in `rows`,
+    ranked like the marts: uses, then users, then name and provider."""
     names_to_ids = {emote.name: emote.emote_id for emote in snapshot.emotes}
     ids_to_names = {emote_id: name for name, emote_id in names_to_ids.items()}
     uses, users = Counter(), {}
-    for row in by_channel[NYMN_ID]:
+    for row in rows:
         text = row["text"]
         for e in row["metadata"]["emotes"] or []:
             if 0 <= e["begin"] < e["end"] <= len(text):
@@ -166,13 +167,34 @@ def test_top_emotes_hourly_rank_every_kind_like_python(built):
             uses[key] += n
             users.setdefault(key, set()).add(row["chatter_id"])
     ranked = sorted(uses, key=lambda k: (-uses[k], -len(users[k]), k[2], k[0], k[1]))[:10]
-    expected = [(rank, provider, emote_id, uses[(provider, emote_id, name)])
-                for rank, (provider, emote_id, name) in enumerate(ranked, start=1)]
+    return [(rank, provider, emote_id, uses[(provider, emote_id, name)])
+            for rank, (provider, emote_id, name) in enumerate(ranked, start=1)]
+
+
+def test_top_emotes_hourly_rank_every_kind_like_python(built):
+    con, by_channel, snapshot = built
+    expected = python_top_emotes(by_channel[NYMN_ID], snapshot)
     got = con.execute(
         "select emote_rank, emote_provider, emote_id, uses::int from marts.top_emotes_hourly"
         " where broadcaster_id = ? order by emote_rank", [NYMN_ID]).fetchall()
     assert got == expected  # nymn's 7.5 minutes sit inside one UTC hour
     assert {provider for _, provider, _, _ in got} == {"twitch", "7tv"}
+
+
+def test_top_emotes_per_stream_rank_every_kind_like_python(built):
+    con, by_channel, snapshot = built
+    (streams,) = con.execute("select count(*) from marts.streams where broadcaster_id = ?",
+                             [NYMN_ID]).fetchone()
+    assert streams == 1  # 7.5 minutes of chat without a pause: one gap-rule stream
+    got = con.execute(
+        "select emote_rank, emote_provider, emote_id, uses::int from marts.stream_top_emotes"
+        " where broadcaster_id = ? order by emote_rank", [NYMN_ID]).fetchall()
+    assert got == python_top_emotes(by_channel[NYMN_ID], snapshot)
+    # Every stream's ranks run 1..n with no gap, and its shares add up to at most one.
+    assert con.execute(
+        "select count(*) from (select stream_id, max(emote_rank) = count(*) as dense,"
+        " sum(share_of_emote_uses) <= 1.0001 as bounded from marts.stream_top_emotes"
+        " group by stream_id) where not (dense and bounded)").fetchone() == (0,)
 
 
 def test_rebuilding_the_day_gives_the_same_emote_counts(shared_data, postgres_server, tmp_path):
