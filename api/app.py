@@ -15,6 +15,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.static_files import create_static_files_router
 
+from api.controllers.channel_profile import ChannelProfileController
 from api.controllers.channels import ChannelController
 from api.controllers.chatters import ChatterController
 from api.controllers.clips import ClipController
@@ -32,6 +33,7 @@ API_VERSION = "1.0"
 CONTROLLERS = (
     ClipController,
     ChannelController,
+    ChannelProfileController,
     ChatterController,
     EmoteController,
     TuningController,

@@ -130,3 +130,38 @@ class Check(msgspec.Struct):
 class Health(msgspec.Struct):
     status: str
     checks: list[Check] = msgspec.field(default_factory=list)
+
+
+class ChatHeatmap(msgspec.Struct):
+    """Chat by UTC weekday (rows, Monday first) × hour of day (columns), from the marts."""
+
+    broadcaster_id: str
+    messages: list[list[int]]
+    hours_with_chat: list[list[int]]
+    freshness: Freshness
+
+
+class StreamParticipation(msgspec.Struct):
+    stream_id: str
+    stream_number: int
+    source: str
+    started_at: datetime
+    ended_at: datetime | None
+    duration_s: float | None
+    messages: int
+    active_chatters: int
+    new_chatters: int
+    returning_chatters: int
+    regulars: int
+    p50_messages_per_chatter: float | None
+    p90_messages_per_chatter: float | None
+    max_messages_per_chatter: int | None
+    top_1_percent_share: float | None
+    top_10_percent_share: float | None
+    chatters_in_next_stream: int | None
+
+
+class StreamList(msgspec.Struct):
+    broadcaster_id: str
+    streams: list[StreamParticipation]
+    freshness: Freshness

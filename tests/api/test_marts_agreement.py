@@ -263,3 +263,40 @@ async def test_requests_during_a_build_never_fail_and_see_one_build(world):
     assert answered >= 8
     # The first answers came from the build before, the last from the new one.
     assert len(builds_seen) >= 2, builds_seen
+
+
+async def test_the_heatmap_counts_each_live_message_once_by_weekday_and_hour(world):
+    settings, lake, _, _ = world
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        body = await get(client, f"/v1.0/channels/{LIRIK_ID}/heatmap")
+    rows = lake_rows(lake, f"""
+        select isodow(t) - 1, hour(t), count(distinct message_id) from (
+            select message_id, timezone('UTC', "timestamp") as t from chat_messages
+            where broadcaster_id = '{LIRIK_ID}' and not coalesce(is_vod_comment, false))
+        group by all""")
+    expected = [[0] * 24 for _ in range(7)]
+    for weekday, hour, count in rows:
+        expected[weekday][hour] = count
+    assert body["messages"] == expected
+    assert sum(map(sum, body["messages"])) == 72_314
+    # One broadcast, Saturday 17:00 to Sunday 02:00 UTC: one observed hour per busy cell.
+    assert all(h == (m > 0) for hours, messages in zip(body["hours_with_chat"], expected,
+                                                         strict=True)
+               for h, m in zip(hours, messages, strict=True))
+    assert body["freshness"]["marts_built_at"] is not None
+
+
+async def test_streams_list_the_participation_mart_newest_first(world):
+    settings, _, marts, _ = world
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        body = await get(client, f"/v1.0/channels/{LIRIK_ID}/streams")
+        unknown = await client.get("/v1.0/channels/no-such-channel/streams")
+        too_many = await client.get(f"/v1.0/channels/{LIRIK_ID}/streams", params={"limit": 0})
+    assert unknown.status_code == 404 and too_many.status_code == 400
+    mart = marts_rows(marts, "select stream_id, messages, active_chatters, new_chatters"
+                      " from marts.stream_participation where broadcaster_id = ?"
+                      " order by stream_number desc", [LIRIK_ID])
+    served = [(s["stream_id"], s["messages"], s["active_chatters"], s["new_chatters"])
+              for s in body["streams"]]
+    assert served == mart and served
+    assert sum(messages for _, messages, _, _ in served) == 72_314
