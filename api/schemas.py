@@ -133,7 +133,7 @@ class Health(msgspec.Struct):
 
 
 class ChatHeatmap(msgspec.Struct):
-    """Chat by UTC weekday (rows, Monday first) × hour of day (columns), from the marts."""
+    """Chat by UTC weekday (rows, Monday first) by hour of day (columns), from the marts."""
 
     broadcaster_id: str
     messages: list[list[int]]

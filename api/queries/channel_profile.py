@@ -1,4 +1,4 @@
-"""A channel's profile from the published marts: when its chat is busy (weekday × hour of day)
+"""A channel's profile from the published marts: when its chat is busy (weekday by hour of day)
 and its streams' participation. Marts only: these summarise whole streams and weeks, which the
 seconds after the build cannot change much, and the answer says which build it is from."""
 
