@@ -166,16 +166,25 @@ function interval() {
   return document.querySelector("input[name=interval]:checked").value;
 }
 
+function rememberView() {
+  // The view in the URL, so it can be shared: ?channel=&emote=&interval=
+  const q = new URLSearchParams({ channel: $("channel").value, interval: interval() });
+  if ($("emote").value) q.set("emote", $("emote").value);
+  history.replaceState(null, "", `?${q}`);
+}
+
 async function drawCharts() {
   const run = ++chartRun;
   const channel = $("channel").value;
   if (!channel) return;
   say("");
+  rememberView();
   try {
     await Promise.all([
       drawEmote(run, channel, interval()),
       drawRate(run, channel, interval()),
       drawChatters(run, channel, interval()),
+      drawChannelProfile(channel),
     ]);
   } catch (error) {
     say(error.message);
@@ -191,6 +200,8 @@ async function loadEmotes() {
   for (const e of list.emotes) {
     select.append(new Option(`${e.name} (${e.source}, ${e.uses})`, e.name));
   }
+  const wanted = new URLSearchParams(location.search).get("emote");
+  if (wanted && list.emotes.some((e) => e.name === wanted)) select.value = wanted;
 }
 
 async function loadChannels() {
@@ -200,7 +211,11 @@ async function loadChannels() {
     select.append(new Option(`${c.login || c.broadcaster_id} (${c.message_count} msgs)`,
                              c.broadcaster_id));
   }
-  const wanted = new URLSearchParams(location.search).get("channel");
+  const shared = new URLSearchParams(location.search);
+  const wantedInterval = document.querySelector(
+    `input[name=interval][value="${CSS.escape(shared.get("interval") || "")}"]`);
+  if (wantedInterval) wantedInterval.checked = true;
+  const wanted = shared.get("channel");
   if (wanted) {
     const match = channels.find((c) => c.broadcaster_id === wanted || c.login === wanted);
     if (match) select.value = match.broadcaster_id;
@@ -218,6 +233,7 @@ function toggleTheme() {
 
 async function main() {
   $("theme-toggle").addEventListener("click", toggleTheme);
+  $("filters").addEventListener("submit", (event) => event.preventDefault());
   $("clips-more").addEventListener("click", () => loadClips().catch((e) => say(e.message)));
   $("channel").addEventListener("change", async () => {
     try { await loadEmotes(); } catch (e) { say(e.message); }

@@ -1,0 +1,55 @@
+// Opens a shared channel view (?channel=&interval=) and reports the channel profile it shows:
+// the heatmap's cells, the streams table, and what each download link returns.
+// Usage: node profile.mjs <base-url> <artifacts-dir> <channel-id> <interval>
+// Called by tests/e2e/test_channel_profile.py, which makes the assertions.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const [base, artifacts, channelId, interval] = process.argv.slice(2);
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
+const profile = mkdtempSync(join(tmpdir(), "chatlake-chromium-"));
+const seen = { pageErrors: [], consoleErrors: [], downloads: [] };
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium", headless: true, args: ARGS,
+  viewport: { width: 1280, height: 900 }, colorScheme: "dark",
+});
+try {
+  const page = context.pages()[0] || (await context.newPage());
+  page.setDefaultTimeout(30000);
+  page.on("console", (m) => { if (m.type() === "error") seen.consoleErrors.push(m.text()); });
+  page.on("pageerror", (e) => seen.pageErrors.push(String(e)));
+  const started = Date.now();
+  await page.goto(`${base}/?channel=${encodeURIComponent(channelId)}&interval=${interval}`);
+  await page.waitForSelector("#heatmap[data-state=drawn]");
+  await page.waitForSelector("#streams[data-rows]");
+  seen.profileMs = Date.now() - started;
+  seen.checkedInterval = await page.$eval("input[name=interval]:checked", (i) => i.value);
+  seen.selectedChannel = await page.$eval("#channel", (s) => s.value);
+  seen.url = page.url();
+  seen.heatmapTotal = await page.$eval("#heatmap", (b) => Number(b.dataset.total));
+  seen.cells = await page.$$eval("#heatmap td", (cells) => cells.map((c) => [
+    Number(c.dataset.weekday), Number(c.dataset.hour), Number(c.dataset.messages)]));
+  seen.streamRows = await page.$$eval("#streams tbody tr", (rows) => rows.map((r) => ({
+    id: r.dataset.streamId, cells: [...r.querySelectorAll("td")].map((td) => td.textContent) })));
+  const profileBox = await page.$(".profile");
+  await profileBox.scrollIntoViewIfNeeded();
+  await profileBox.screenshot({ path: join(artifacts, "06-channel-profile-dark.png") });
+  const links = await page.$$eval("#downloads a", (as) => as.map((a) => a.href));
+  for (const href of links.slice(0, 3)) {
+    const response = await page.request.get(href);
+    seen.downloads.push({ href, status: response.status(),
+      disposition: response.headers()["content-disposition"] || "",
+      head: (await response.text()).split("\n")[0] });
+  }
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.waitForTimeout(300);
+  seen.narrowOverflow = await page.evaluate(() =>
+    document.documentElement.scrollWidth > document.documentElement.clientWidth);
+  await (await page.$(".profile")).screenshot({ path: join(artifacts, "07-channel-profile-narrow.png") });
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+process.stdout.write(JSON.stringify(seen) + "\n");

@@ -1,0 +1,65 @@
+"""The channel profile in Chromium over real chat with the marts built: a shared URL opens the
+channel's view, the heatmap and streams table show what the API gives, downloads return files."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.settings import Settings
+from tests.api.support import LIRIK_ID, live_server
+from tests.e2e.test_web_ui import ARTIFACTS, HERE, ensure_playwright
+from warehouse.lake_store import LakeStore
+from warehouse.marts_build import build_marts, plan_build, run_dbt_subprocess
+from warehouse.marts_file import MartsFile
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+
+@pytest.fixture(scope="module")
+def marts_api(postgres_server, api_lake: Path, seeded_now, tmp_path_factory):
+    """The API over the shared test lake with its marts built (a state folder of its own)."""
+    state = tmp_path_factory.mktemp("profile-state")
+    store = LakeStore(str(api_lake))
+    marts = MartsFile(state / "warehouse.duckdb")
+    build_marts(store, marts, plan_build(store, marts), run_dbt_subprocess)
+    settings = Settings(postgres={"dsn": postgres_server}, lake={"uri": str(api_lake)},
+                        state_dir=state)
+    with live_server(settings) as base:
+        yield base
+
+
+def test_the_channel_profile_shows_the_apis_numbers(marts_api):
+    ensure_playwright()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    run = subprocess.run(["node", str(HERE / "profile.mjs"), marts_api, str(ARTIFACTS),
+                          LIRIK_ID, "1h"], capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stderr[-3000:]
+    seen = json.loads(run.stdout.strip().splitlines()[-1])
+    heatmap = httpx.get(f"{marts_api}/v1.0/channels/{LIRIK_ID}/heatmap").json()
+    streams = httpx.get(f"{marts_api}/v1.0/channels/{LIRIK_ID}/streams",
+                        params={"limit": 20}).json()
+
+    # The shared URL chose the channel and the interval, and the page keeps them in its URL.
+    assert seen["selectedChannel"] == LIRIK_ID and seen["checkedInterval"] == "1h"
+    assert f"channel={LIRIK_ID}" in seen["url"] and "interval=1h" in seen["url"]
+    # Every heatmap cell holds the API's count; the busy cells are lirik's broadcast hours.
+    assert len(seen["cells"]) == 7 * 24
+    assert all(heatmap["messages"][d][h] == n for d, h, n in seen["cells"])
+    assert seen["heatmapTotal"] == sum(map(sum, heatmap["messages"])) > 0
+    # The streams table lists the API's streams in its order, with their message counts.
+    assert [row["id"] for row in seen["streamRows"]] == [s["stream_id"] for s in streams["streams"]]
+    assert [row["cells"][2] for row in seen["streamRows"]] == \
+        [str(s["messages"]) for s in streams["streams"]]
+    # Download links return attachments (a CSV with its header line).
+    assert len(seen["downloads"]) == 3
+    for download in seen["downloads"]:
+        assert download["status"] == 200 and "attachment" in download["disposition"], download
+    assert "broadcaster_id" in seen["downloads"][0]["head"]
+    assert not seen["narrowOverflow"], "the page scrolls sideways at a phone's width"
+    # Clip thumbnails live on Twitch, unreachable here; anything else logged is a fault.
+    faults = [e for e in seen["consoleErrors"] if "ERR_NAME_NOT_RESOLVED" not in e]
+    assert not seen["pageErrors"] and not faults, (seen["pageErrors"], faults)
+    print(f"channel profile data in the browser: {seen['profileMs']} ms")
