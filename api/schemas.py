@@ -23,6 +23,8 @@ class Clip(msgspec.Struct):
     created_at: datetime | None
     window_end: datetime
     message_count: int | None
+    # Standard deviations above the channel's baseline at detection; null without one.
+    strength: float | None = None
 
 
 class ClipPage(msgspec.Struct):
@@ -165,3 +167,21 @@ class StreamList(msgspec.Struct):
     broadcaster_id: str
     streams: list[StreamParticipation]
     freshness: Freshness
+
+
+class ChatLine(msgspec.Struct):
+    sent_at: datetime
+    login: str | None
+    display_name: str | None
+    text: str
+
+
+class ClipChat(msgspec.Struct):
+    """Live chat around a clip's detection window, oldest first."""
+
+    id: int
+    broadcaster_id: str
+    start: datetime
+    end: datetime
+    messages: list[ChatLine]
+    truncated: bool

@@ -9,8 +9,8 @@ from litestar.params import Parameter
 
 from api.params import EndParam, StartParam, parse_range
 from api.resources import Resources
-from api.schemas import ClipPage
-from api.services.clips import clip_page
+from api.schemas import ClipChat, ClipPage
+from api.services.clips import clip_chat, clip_page
 
 MAX_LIMIT = 100
 
@@ -25,11 +25,16 @@ class ClipStatus(str, Enum):
     failed = "failed"
 
 
+class ClipSort(str, Enum):
+    time = "time"
+    strength = "strength"
+
+
 class ClipController(Controller):
     path = "/v1.0/clip"
     tags = ("clips",)
 
-    @get(operation_id="listClips", summary="Clips, newest first")
+    @get(operation_id="listClips", summary="Clips, newest or strongest first")
     async def list_clips(
         self,
         resources: NamedDependency[Resources],
@@ -53,8 +58,13 @@ class ClipController(Controller):
             ClipStatus,
             Parameter(description="Life cycle state of the clips to list."),
         ] = ClipStatus.completed,
+        sort: Annotated[
+            ClipSort,
+            Parameter(description="`time`: newest first; `strength`: the detections that stood "
+                      "furthest above the channel's baseline first (clips without one last)."),
+        ] = ClipSort.time,
     ) -> Response[ClipPage]:
-        """Clips detected in [start, end), newest first (by detection time), `limit` per page.
+        """Clips detected in [start, end), newest (or strongest) first, `limit` per page.
         Answers may be up to a second old.
 
         Only completed clips (those with a Twitch clip id and thumbnail) unless `status` says
@@ -62,5 +72,16 @@ class ClipController(Controller):
         meanwhile never shift a page.
         """
         first, last = parse_range(start, end)
-        body = await clip_page(resources, status.value, limit, first, last, cursor, channel)
+        body = await clip_page(resources, status.value, limit, first, last, cursor, channel,
+                               sort.value)
         return Response(body, media_type=MediaType.JSON)
+
+    @get("/{clip_row_id:int}/chat", operation_id="getClipChat", summary="Chat around a clip")
+    async def chat(
+        self,
+        resources: NamedDependency[Resources],
+        clip_row_id: Annotated[int, Parameter(ge=1, le=2**62, description="The clip's `id`.")],
+    ) -> ClipChat:
+        """The channel's live chat from 30 s before the clip's detection window to 30 s after
+        it, oldest first, at most 500 messages (`truncated` says when there were more)."""
+        return await clip_chat(resources, clip_row_id)

@@ -2,7 +2,7 @@
 // Plain DOM and uPlot (vendored); no build step.
 "use strict";
 
-const WEEK_MS = 7 * 24 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
 const CLIP_PAGE = 24;
 const PLACEHOLDER = "/static/placeholder.svg";
 const $ = (id) => document.getElementById(id);
@@ -31,7 +31,26 @@ function embedUrl(clipId) {
   return `https://clips.twitch.tv/embed?${params}`;
 }
 
+async function showChat(card, clip) {
+  // The chat around the moment, as text: chat is untrusted, never HTML.
+  const list = card.querySelector(".clip-chat");
+  const chat = await api(`/v1.0/clip/${clip.id}/chat`);
+  list.textContent = "";
+  for (const m of chat.messages) {
+    const line = document.createElement("li");
+    const who = document.createElement("strong");
+    who.textContent = m.display_name || m.login || "?";
+    const text = document.createElement("span");
+    text.textContent = ` ${m.text}`;
+    line.append(who, text);
+    list.append(line);
+  }
+  list.hidden = false;
+  list.dataset.messages = String(chat.messages.length);
+}
+
 function play(card, clip) {
+  showChat(card, clip).catch((e) => say(e.message));
   const frame = document.createElement("iframe");
   frame.className = "player";
   frame.src = embedUrl(clip.clip_id);
@@ -58,19 +77,38 @@ function clipCard(clip) {
   return card;
 }
 
-async function loadClips() {
+function clipFilters() {
   const params = new URLSearchParams({
-    start: new Date(Date.now() - WEEK_MS).toISOString(),
-    limit: String(CLIP_PAGE),
+    limit: String(CLIP_PAGE), status: $("clip-status").value, sort: $("clip-sort").value,
   });
+  const days = Number($("clip-since").value);
+  if (days) params.set("start", new Date(Date.now() - days * DAY_MS).toISOString());
+  if ($("clip-channel").value) params.set("channel", $("clip-channel").value);
+  return params;
+}
+
+let clipRun = 0; // only the latest filter change may fill the grid
+
+async function reloadClips() {
+  clipCursor = null;
+  $("clips").textContent = "";
+  $("clips").dataset.run = String(++clipRun);
+  await loadClips();
+}
+
+async function loadClips() {
+  const run = clipRun;
+  const params = clipFilters();
   if (clipCursor) params.set("cursor", clipCursor);
   const page = await api(`/v1.0/clip?${params}`);
+  if (run !== clipRun) return;
   const grid = $("clips");
   for (const clip of page.clips) grid.append(clipCard(clip));
   clipCursor = page.next_cursor;
   $("clips-more").hidden = !clipCursor;
   $("clips-empty").hidden = grid.children.length > 0;
   $("clip-count").textContent = `${grid.children.length}${clipCursor ? "+" : ""} shown`;
+  grid.dataset.state = "loaded";
 }
 
 // ---------- charts ----------
@@ -207,6 +245,9 @@ async function loadEmotes() {
 async function loadChannels() {
   const { channels } = await api("/v1.0/channels");
   const select = $("channel");
+  for (const c of channels) {
+    $("clip-channel").append(new Option(c.login || c.broadcaster_id, c.broadcaster_id));
+  }
   for (const c of channels.filter((c) => c.message_count > 0)) {
     select.append(new Option(`${c.login || c.broadcaster_id} (${c.message_count} msgs)`,
                              c.broadcaster_id));
@@ -234,6 +275,8 @@ function toggleTheme() {
 async function main() {
   $("theme-toggle").addEventListener("click", toggleTheme);
   $("filters").addEventListener("submit", (event) => event.preventDefault());
+  $("clip-filters").addEventListener("submit", (event) => event.preventDefault());
+  $("clip-filters").addEventListener("change", () => reloadClips().catch((e) => say(e.message)));
   $("clips-more").addEventListener("click", () => loadClips().catch((e) => say(e.message)));
   $("channel").addEventListener("change", async () => {
     try { await loadEmotes(); } catch (e) { say(e.message); }

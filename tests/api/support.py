@@ -79,8 +79,9 @@ def seed_postgres(dsn: str, now: datetime) -> None:
                 """
                 insert into clips (broadcaster_id, clip_id, embed_url, thumbnail_url, title,
                                    detected_at, created_at, window_start, window_end,
-                                   message_count, status, completed_at)
-                values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+                                   message_count, status, completed_at, baseline_mean,
+                                   baseline_std)
+                values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
                 """,
                 [
                     broadcaster_id,
@@ -97,6 +98,9 @@ def seed_postgres(dsn: str, now: datetime) -> None:
                     count,
                     status,
                     at + timedelta(seconds=25) if done else None,
+                    # Strength (count - mean) / std not in time order; the old clip has none.
+                    None if clip == "ChatlakeOldClip-xyz" else 20.0,
+                    None if clip == "ChatlakeOldClip-xyz" else 1.0 + count % 5,
                 ],
             )
 

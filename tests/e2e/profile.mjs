@@ -33,6 +33,30 @@ try {
     Number(c.dataset.weekday), Number(c.dataset.hour), Number(c.dataset.messages)]));
   seen.streamRows = await page.$$eval("#streams tbody tr", (rows) => rows.map((r) => ({
     id: r.dataset.streamId, cells: [...r.querySelectorAll("td")].map((td) => td.textContent) })));
+  // The clip filters: each change reloads the grid from the API.
+  const clipIds = () => page.$$eval(".clip", (cards) => cards.map((c) => c.dataset.clipId));
+  const reload = async (select, value) => {
+    const run = await page.$eval("#clips", (g) => Number(g.dataset.run || 0));
+    await page.selectOption(select, value);
+    await page.waitForFunction((r) => {
+      const g = document.getElementById("clips");
+      return Number(g.dataset.run) > r && g.dataset.state === "loaded";
+    }, run);
+    // A reload empties the grid first: wait for the page the API answered.
+    await page.waitForFunction(() => document.getElementById("clip-count").textContent !== "");
+    return clipIds();
+  };
+  seen.clipsWeek = await clipIds();
+  seen.clipsDay = await reload("#clip-since", "1");
+  seen.clipsEver = await reload("#clip-since", "");
+  seen.clipsStrongest = await reload("#clip-sort", "strength");
+  seen.clipsLirik = await reload("#clip-channel", channelId);
+  const first = seen.clipsLirik[0];
+  await page.click(`.clip[data-clip-id="${first}"] .thumb`);
+  await page.waitForSelector(`.clip[data-clip-id="${first}"] .clip-chat[data-messages]`);
+  seen.chatClip = first;
+  seen.chatLines = await page.$eval(`.clip[data-clip-id="${first}"] .clip-chat`,
+    (list) => Number(list.dataset.messages));
   const profileBox = await page.$(".profile");
   await profileBox.scrollIntoViewIfNeeded();
   await profileBox.screenshot({ path: join(artifacts, "06-channel-profile-dark.png") });

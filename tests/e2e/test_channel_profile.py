@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from core.settings import Settings
-from tests.api.support import LIRIK_ID, live_server
+from tests.api.support import LIRIK_ID, clip_id, live_server
 from tests.e2e.test_web_ui import ARTIFACTS, HERE, ensure_playwright
 from warehouse.lake_store import LakeStore
 from warehouse.marts_build import build_marts, plan_build, run_dbt_subprocess
@@ -53,6 +53,22 @@ def test_the_channel_profile_shows_the_apis_numbers(marts_api):
     assert [row["id"] for row in seen["streamRows"]] == [s["stream_id"] for s in streams["streams"]]
     assert [row["cells"][2] for row in seen["streamRows"]] == \
         [str(s["messages"]) for s in streams["streams"]]
+    # The clip filters: the last day keeps the clips of the last 24 hours (one every 6 hours),
+    # ever and strongest first are the API's pages, a channel keeps only its clips; a clip
+    # opens with the chat around it.
+    def clip_ids(**params) -> list[str]:
+        page = httpx.get(f"{marts_api}/v1.0/clip", params={"limit": 24, **params}).json()
+        return [c["clip_id"] for c in page["clips"]]
+
+    assert seen["clipsDay"] == [clip_id(n) for n in range(4)]
+    assert seen["clipsEver"] == clip_ids() and len(seen["clipsWeek"]) == 24
+    assert seen["clipsStrongest"] == clip_ids(sort="strength") != seen["clipsEver"]
+    assert seen["clipsLirik"] == clip_ids(sort="strength", channel=LIRIK_ID)
+    assert set(seen["clipsLirik"]) < set(seen["clipsEver"])
+    chat_of = {c["clip_id"]: c["id"] for c in httpx.get(
+        f"{marts_api}/v1.0/clip", params={"limit": 100}).json()["clips"]}
+    chat = httpx.get(f"{marts_api}/v1.0/clip/{chat_of[seen['chatClip']]}/chat").json()
+    assert seen["chatLines"] == len(chat["messages"])
     # Download links return attachments (a CSV with its header line).
     assert len(seen["downloads"]) == 3
     for download in seen["downloads"]:
