@@ -22,6 +22,7 @@ from api.controllers.clips import ClipController
 from api.controllers.emotes import EmoteController
 from api.controllers.exports import ExportController
 from api.controllers.health import HealthController
+from api.controllers.live_chat import LiveChatController
 from api.controllers.markers import MarkerController
 from api.controllers.page import STATIC_DIR, PageController
 from api.controllers.tuning import TuningController
@@ -40,6 +41,7 @@ CONTROLLERS = (
     ExportController,
     MarkerController,
     HealthController,
+    LiveChatController,
     PageController,
 )
 
@@ -70,7 +72,8 @@ def create_app(
     """The app over `settings.postgres.url` and `settings.lake.uri`; `resources` replaces how the
     pool and the lake reader are built (they are opened and closed in the lifespan either way)."""
     make = resources or (lambda: build_resources(settings.postgres.url, settings.lake.uri,
-                                                 settings.warehouse_path))
+                                                 settings.warehouse_path,
+                                                 settings.kafka.servers))
     metrics = PrometheusConfig(app_name="chatlake_api", prefix="chatlake", group_path=True)
     return Litestar(
         route_handlers=[

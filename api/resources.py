@@ -43,6 +43,8 @@ class Resources:
     clip_pages: TTLCache = field(default_factory=lambda: TTLCache(CLIP_CACHE_SECONDS))
     # The marts DuckDB file (`Settings.warehouse_path`) that exports read, when there is one.
     marts_path: Path | None = None
+    # Kafka's bootstrap servers, for the live chat feed (None: no feed).
+    kafka_servers: str | None = None
     export_slots: threading.BoundedSemaphore = field(
         default_factory=lambda: threading.BoundedSemaphore(MAX_CONCURRENT_EXPORTS))
 
@@ -66,13 +68,13 @@ def open_pool(postgres_url: str) -> AsyncConnectionPool:
     )
 
 
-def build_resources(postgres_url: str, lake_uri: str,
-                    marts_path: Path | None = None) -> Resources:
+def build_resources(postgres_url: str, lake_uri: str, marts_path: Path | None = None,
+                    kafka_servers: str | None = None) -> Resources:
     pool = open_pool(postgres_url)
     lake = LakeReader(lake_uri)
     marts = ServedMarts(lake, marts_path)
     return Resources(pool, lake, marts, ChannelDirectory(marts, pool), EmoteSetCache(),
-                     marts_path=marts_path)
+                     marts_path=marts_path, kafka_servers=kafka_servers)
 
 
 def lifespan(make: Callable[[], Resources]) -> Callable:

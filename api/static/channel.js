@@ -92,7 +92,55 @@ function drawDownloads(channel) {
   list.append(item);
 }
 
+// The live feed keeps this many lines; older ones scroll off so a busy chat cannot grow the page.
+const LIVE_LINES = 200;
+let liveSource = null;
+let livePaused = false;
+const liveHeld = [];
+
+function liveLine(message) {
+  const line = element("li");
+  line.append(element("strong", message.display_name || message.login || "?"), ` ${message.text}`);
+  return line;
+}
+
+function showLive(lines) {
+  const list = document.getElementById("live-chat");
+  list.append(...lines);
+  while (list.children.length > LIVE_LINES) list.firstElementChild.remove();
+  list.scrollTop = list.scrollHeight;
+  list.dataset.lines = String(Number(list.dataset.lines || 0) + lines.length);
+}
+
+// Hovering the list pauses it (lines are held, not dropped) so a line can be read.
+function pauseLive(paused) {
+  livePaused = paused;
+  document.getElementById("live-state").textContent = paused ? "paused" : "live";
+  if (!paused && liveHeld.length) showLive(liveHeld.splice(0).map(liveLine));
+}
+
+function followLiveChat(channel) {
+  if (liveSource) liveSource.close();
+  const list = document.getElementById("live-chat");
+  const state = document.getElementById("live-state");
+  list.textContent = "";
+  list.dataset.lines = "0";
+  liveHeld.length = 0;
+  state.textContent = "connecting…";
+  list.onmouseenter = () => pauseLive(true);
+  list.onmouseleave = () => pauseLive(false);
+  liveSource = new EventSource(`/v1.0/channels/${encodeURIComponent(channel)}/live`);
+  liveSource.onopen = () => { state.textContent = livePaused ? "paused" : "live"; };
+  liveSource.onerror = () => { state.textContent = "not available (retrying)"; };
+  liveSource.addEventListener("message", (event) => {
+    const message = JSON.parse(event.data);
+    if (livePaused) liveHeld.push(message);
+    else showLive([liveLine(message)]);
+  });
+}
+
 async function drawChannelProfile(channel) {
+  followLiveChat(channel);
   const path = `/v1.0/channels/${encodeURIComponent(channel)}`;
   const [heatmap, streams] = await Promise.all([api(`${path}/heatmap`), api(`${path}/streams?limit=20`)]);
   drawHeatmap(heatmap);

@@ -135,3 +135,8 @@ def live_server(settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def with_broker(settings: Settings, servers: str) -> Settings:
+    """The same settings reading Kafka at `servers` (for the live chat feed)."""
+    return Settings(**{**settings.model_dump(), "kafka": {"bootstrap_servers": servers}})

@@ -19,13 +19,17 @@ from schemathesis.generation import GenerationMode
 pytestmark = pytest.mark.slow
 EXAMPLES_PER_OPERATION = 60
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+# The live chat feed is a stream that never ends and needs a broker (503 without one, by
+# design); tests/api/test_live_feed.py covers it against a real one.
+STREAMS = {"followLiveChat"}
 
 
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=lambda mode: mode.value)
 def test_api_never_fails_with_a_server_error(live_api, mode):
     """Positive mode sends schema-valid input, negative mode input that breaks the schema."""
     schema = schemathesis.openapi.from_url(f"{live_api}/schema/openapi.json")
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [operation for operation in (result.ok() for result in schema.get_all_operations())
+                  if operation.definition.raw.get("operationId") not in STREAMS]
     assert len(operations) >= 10
     calls = []
 

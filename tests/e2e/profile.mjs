@@ -18,7 +18,9 @@ const context = await chromium.launchPersistentContext(profile, {
 try {
   const page = context.pages()[0] || (await context.newPage());
   page.setDefaultTimeout(30000);
-  page.on("console", (m) => { if (m.type() === "error") seen.consoleErrors.push(m.text()); });
+  page.on("console", (m) => {
+    if (m.type() === "error") seen.consoleErrors.push(`${m.text()} ${m.location().url}`);
+  });
   page.on("pageerror", (e) => seen.pageErrors.push(String(e)));
   const started = Date.now();
   await page.goto(`${base}/?channel=${encodeURIComponent(channelId)}&interval=${interval}`);
