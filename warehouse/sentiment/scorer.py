@@ -71,7 +71,7 @@ def _token_valences(tokens: pl.Series, lexicon: Lexicon) -> pl.DataFrame:
     return looked_up.select(
         "token",
         is_emote=emote_valence.is_not_null(),
-        is_negation=pl.col("word").is_in(lexicon.negations),
+        is_negation=pl.col("word").is_in(lexicon.negations.implode()),
         is_caps_word=(
             emote_valence.is_null()
             & (pl.col("trimmed").str.len_chars() >= 2)
