@@ -23,6 +23,7 @@ from api.controllers.exports import ExportController
 from api.controllers.health import HealthController
 from api.controllers.markers import MarkerController
 from api.controllers.page import STATIC_DIR, PageController
+from api.controllers.sentiment import SentimentController
 from api.controllers.tuning import TuningController
 from api.errors import EXCEPTION_HANDLERS
 from api.resources import Resources, build_resources, lifespan, provide_resources
@@ -33,6 +34,7 @@ CONTROLLERS = (
     ClipController,
     ChannelController,
     ChatterController,
+    SentimentController,
     EmoteController,
     TuningController,
     ExportController,

@@ -15,7 +15,7 @@ SNAPSHOT = Path(__file__).with_name("openapi.snapshot.json")
 OPERATION_IDS = {
     "listClips", "listChannels", "getChannel", "getChatActivity", "getActiveChatters",
     "listEmotes", "getEmoteUsage", "listTuningResults", "getHealth", "getReadiness",
-    "exportTable", "getVodMarkers", "getStreamMarkers",
+    "exportTable", "getVodMarkers", "getStreamMarkers", "getChatSentiment",
 }
 
 
