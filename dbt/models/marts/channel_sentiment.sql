@@ -49,7 +49,8 @@ final as (
         count(*) filter (where sentiment_label = 1) as positive_messages,
         count(*) filter (where sentiment_label = 0) as neutral_messages,
         count(*) filter (where sentiment_label = -1) as negative_messages,
-        avg(sentiment_score) as mean_sentiment_score,
+        -- Summed as decimals: exact, so a rebuilt day gives the same bits whatever the order.
+        avg(sentiment_score::decimal(18, 9))::double as mean_sentiment_score,
         (count(*) filter (where sentiment_label = 1) - count(*) filter (where sentiment_label = -1))
             / count(*) as net_sentiment
 

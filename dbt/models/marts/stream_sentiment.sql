@@ -27,7 +27,8 @@ figures as (
         count(*) filter (where sentiments.sentiment_label = 1) as positive_messages,
         count(*) filter (where sentiments.sentiment_label = 0) as neutral_messages,
         count(*) filter (where sentiments.sentiment_label = -1) as negative_messages,
-        avg(sentiments.sentiment_score) as mean_sentiment_score
+        -- Summed as decimals: exact, so a rebuild gives the same bits whatever the order.
+        avg(sentiments.sentiment_score::decimal(18, 9))::double as mean_sentiment_score
 
     from stream_messages
     inner join sentiments using (message_id)
