@@ -42,32 +42,43 @@ def _squeezed(word: pl.Expr, keep: int) -> pl.Expr:
     return word
 
 
+_STRETCHED = "|".join(f"{letter}{{3}}" for letter in _LETTERS)
+
+
+def _squeezed_lookup(words: pl.Series, lexicon: Lexicon) -> pl.DataFrame:
+    """For unknown words with a letter three times in a row: the valence of the word with the
+    runs cut to two letters ("goooood" -> "good"), else to one ("looool" -> "lol"). Only these
+    few words pay for the 52 replacements."""
+    stretched = pl.DataFrame({"word": words}).filter(pl.col("word").str.contains(_STRETCHED))
+    if not stretched.height:
+        return pl.DataFrame(schema={"word": pl.String, "as_stretched": pl.Float64})
+    table = lexicon.words
+    return (
+        stretched.with_columns(double=_squeezed(pl.col("word"), 2),
+                               single=_squeezed(pl.col("word"), 1))
+        .join(table.rename({"word": "double", "valence": "as_double"}), on="double", how="left")
+        .join(table.rename({"word": "single", "valence": "as_single"}), on="single", how="left")
+        .select("word", as_stretched=pl.coalesce("as_double", "as_single"))
+        .drop_nulls("as_stretched")
+    )
+
+
 def _token_valences(tokens: pl.Series, lexicon: Lexicon) -> pl.DataFrame:
     """One row per distinct token: its valence and what kind of token it is."""
     vocab = pl.DataFrame({"token": tokens.unique()}).with_columns(
         trimmed=pl.col("token").str.strip_chars(_TRIM),
     ).with_columns(word=pl.col("trimmed").str.to_lowercase())
-    vocab = vocab.with_columns(
-        stretched=_squeezed(pl.col("word"), 2),
-    ).with_columns(
-        squeezed=_squeezed(pl.col("word"), 1),
-    )
     emotes = lexicon.emotes
-    words = lexicon.words
     looked_up = (
         vocab.join(emotes.rename({"valence": "raw_emote"}), on="token", how="left")
         .join(emotes.rename({"token": "trimmed", "valence": "trimmed_emote"}),
               on="trimmed", how="left")
-        .join(words.rename({"valence": "as_word"}), on="word", how="left")
-        .join(words.rename({"word": "stretched", "valence": "as_stretched"}),
-              on="stretched", how="left")
-        .join(words.rename({"word": "squeezed", "valence": "as_squeezed"}),
-              on="squeezed", how="left")
+        .join(lexicon.words.rename({"valence": "as_word"}), on="word", how="left")
     )
     emote_valence = pl.coalesce("raw_emote", "trimmed_emote")
-    was_stretched = pl.col("as_word").is_null() & (
-        pl.col("as_stretched").is_not_null() | pl.col("as_squeezed").is_not_null()
-    )
+    unknown = looked_up.filter(emote_valence.is_null() & pl.col("as_word").is_null())["word"]
+    looked_up = looked_up.join(_squeezed_lookup(unknown.unique(), lexicon), on="word",
+                               how="left")
     return looked_up.select(
         "token",
         is_emote=emote_valence.is_not_null(),
@@ -77,10 +88,8 @@ def _token_valences(tokens: pl.Series, lexicon: Lexicon) -> pl.DataFrame:
             & (pl.col("trimmed").str.len_chars() >= 2)
             & pl.col("trimmed").str.contains(r"^[A-Z]+$")
         ),
-        is_stretched=emote_valence.is_null() & was_stretched,
-        valence=pl.coalesce(
-            emote_valence, "as_word", "as_stretched", "as_squeezed", pl.lit(0.0)
-        ),
+        is_stretched=emote_valence.is_null() & pl.col("as_stretched").is_not_null(),
+        valence=pl.coalesce(emote_valence, "as_word", "as_stretched", pl.lit(0.0)),
     )
 
 
