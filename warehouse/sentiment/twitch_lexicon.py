@@ -9,7 +9,8 @@ typed like it); slang is matched lower-cased. A word in neither goes to VADER's 
 """
 
 # Laughter and amusement: the most common positive feeling in chat. Laughing "at" a streamer's
-# failure (OMEGALUL, KEKW) is still amusement, which is how chat readers read it.
+# failure (OMEGALUL, KEKW) is still amusement, which is how chat readers read it. Hype and
+# greetings too, with the mocking variants of those faces beside them (PogO, WeirdChamp).
 _AMUSED = {
     "LUL": 2.0, "LULW": 2.0, "OMEGALUL": 2.3, "KEKW": 2.3, "KEK": 1.9, "KEKL": 2.0,
     "ICANT": 1.8, "pepeLaugh": 2.0, "PepeLaugh": 2.0, "EleGiggle": 1.6, "4Head": 1.2,
@@ -27,7 +28,8 @@ _AMUSED = {
     "TwitchUnity": 1.5, "GivePLZ": 1.2, "TakeNRG": 1.2, "Kreygasm": 2.4, "PJSalt": -1.5,
 }
 
-# Sadness, disappointment, pain.
+# Sadness, disappointment, pain, fear and anger, with a few lighter faces of the same families
+# (OhMyDog, TriDance, Hopeful) beside them.
 _SAD = {
     "Sadge": -2.2, "BibleThump": -2.0, "PepeHands": -2.3, "FeelsBadMan": -2.4,
     "FeelsWeirdMan": -1.6, "peepoSad": -2.2, "sadKEK": -0.6, "NotLikeThis": -2.0,
