@@ -5,9 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from chatlake.cli import app
 from warehouse.sentiment.evaluation import accuracy_and_macro_f1, evaluate
 
 
@@ -28,18 +26,3 @@ def test_ours_beats_vader_and_the_majority_class(shared_data: Path) -> None:
     assert ours.macro_f1 > vader.macro_f1
     assert ours.macro_f1 > majority.macro_f1
     assert ours.accuracy > majority.accuracy
-
-
-def test_evaluate_command_names_a_missing_file(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["sentiment", "evaluate", "--labelled",
-                                      str(tmp_path / "absent.csv")])
-    assert result.exit_code == 1
-    assert "labelled sentiment set not found" in result.output
-
-
-def test_evaluate_command_rejects_unknown_labels(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.csv"
-    bad.write_text("sentiment,message\n1,KEKW\n5,what\n")
-    result = CliRunner().invoke(app, ["sentiment", "evaluate", "--labelled", str(bad)])
-    assert result.exit_code == 1
-    assert "other than -1, 0 or 1" in result.output
