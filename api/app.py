@@ -25,6 +25,7 @@ from api.controllers.health import HealthController
 from api.controllers.live_chat import LiveChatController
 from api.controllers.markers import MarkerController
 from api.controllers.page import STATIC_DIR, PageController
+from api.controllers.sentiment import SentimentController
 from api.controllers.tuning import TuningController
 from api.errors import EXCEPTION_HANDLERS
 from api.resources import Resources, build_resources, lifespan, provide_resources
@@ -36,6 +37,7 @@ CONTROLLERS = (
     ChannelController,
     ChannelProfileController,
     ChatterController,
+    SentimentController,
     EmoteController,
     TuningController,
     ExportController,

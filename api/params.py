@@ -62,6 +62,23 @@ IntervalParam = Annotated[
     Interval,
     Parameter(description="Bucket width of the series: 1s, 5s, 30s, 1m, 5m or 1h."),
 ]
+
+
+class SentimentInterval(str, Enum):
+    """Bucket widths of the sentiment series (the marts' `channel_sentiment` grains)."""
+
+    m1 = "1m"
+    h1 = "1h"
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.value)
+
+
+SentimentIntervalParam = Annotated[
+    SentimentInterval,
+    Parameter(description="Bucket width of the series: 1m or 1h."),
+]
 ChannelPath = Annotated[
     str,
     Parameter(description="The channel: its broadcaster id or its login.", max_length=100),

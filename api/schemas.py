@@ -77,6 +77,25 @@ class ChatActivity(msgspec.Struct):
     freshness: Freshness
 
 
+class ChatSentiment(msgspec.Struct):
+    """Chat sentiment per bucket: messages by label (positive, neutral, negative), the mean
+    score in [-1, 1] and the net sentiment (positive - negative) / messages; both null in a
+    bucket without messages."""
+
+    broadcaster_id: str
+    interval: str
+    start: datetime
+    end: datetime
+    t: list[int]
+    messages: list[int]
+    positive: list[int]
+    neutral: list[int]
+    negative: list[int]
+    mean_score: list[float | None]
+    net: list[float | None]
+    freshness: Freshness
+
+
 class EmoteCount(msgspec.Struct):
     name: str
     source: str  # twitch | 7tv | bttv | ffz

@@ -2,7 +2,8 @@
 
 dbt-duckdb would `install delta` from DuckDB's extension repository, which cannot be reached
 here; this loads the extension (and httpfs plus the S3 secret for an object-store lake) from
-the PyPI packages instead, on every connection dbt opens. Named in dbt/profiles.yml.
+the PyPI packages instead, on every connection dbt opens. Named in dbt/profiles.yml. It also
+registers `chat_sentiment(text)` (warehouse/sentiment), which the sentiment models call.
 """
 
 from typing import Any
@@ -12,6 +13,7 @@ from duckdb import DuckDBPyConnection
 
 from warehouse.duckdb_lake import load_lake_extensions
 from warehouse.lake_store import LakeStore
+from warehouse.sentiment.duckdb_function import register_sentiment_function
 
 
 class Plugin(BasePlugin):
@@ -20,3 +22,4 @@ class Plugin(BasePlugin):
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         load_lake_extensions(conn, self._store)
+        register_sentiment_function(conn)

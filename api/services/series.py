@@ -24,6 +24,7 @@ from api.schemas import (
     ActiveChatters,
     Channel,
     ChatActivity,
+    ChatSentiment,
     Detection,
     EmoteCount,
     EmoteList,
@@ -32,7 +33,7 @@ from api.schemas import (
 
 log = logging.getLogger(__name__)
 
-Series = TypeVar("Series", ActiveChatters, ChatActivity, EmoteUsage)
+Series = TypeVar("Series", ActiveChatters, ChatActivity, ChatSentiment, EmoteUsage)
 # (resources, broadcaster id, buckets) -> the response's fields other than the shared ones.
 Measure = Callable[[Resources, str, Buckets], Awaitable[dict[str, Any]]]
 

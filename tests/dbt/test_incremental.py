@@ -21,6 +21,8 @@ BY_DAY = {
     "intermediate.int_emote_uses_unnested": "sent_on",
     "marts.channel_activity": "bucket_on",
     "marts.emote_usage": "bucket_on",
+    "intermediate.int_chat_message_sentiments_scored": "sent_on",
+    "marts.channel_sentiment": "bucket_on",
 }
 LIRIK_DAY, OLD_VOD_DAY = date(2019, 3, 2), date(2018, 5, 5)
 # A Dota 2 video whose comments carry offsets only (no wall-clock time).
