@@ -29,6 +29,7 @@ from api.controllers.sentiment import SentimentController
 from api.controllers.tuning import TuningController
 from api.errors import EXCEPTION_HANDLERS
 from api.resources import Resources, build_resources, lifespan, provide_resources
+from api.security_headers import add_security_headers
 from core.settings import Settings
 
 API_VERSION = "1.0"
@@ -88,6 +89,7 @@ def create_app(
         lifespan=[lifespan(make)],
         dependencies={"resources": Provide(provide_resources, sync_to_thread=False)},
         middleware=[metrics.middleware],
+        before_send=[add_security_headers],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),

@@ -21,6 +21,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import make_wsgi_app
 
+from core.listening import announce
+
 Readiness = Callable[[], Mapping[str, bool]]
 
 
@@ -95,4 +97,5 @@ def serve(host: str, port: int, *, ready: Readiness | None = None) -> MetricsSer
     server = make_server(host, port, ops_app(ready), _Server, handler_class=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="ops-endpoint", daemon=True)
     thread.start()
+    announce("metrics and health endpoint", host, server.server_address[1])
     return MetricsServer(server, thread, host, server.server_address[1])

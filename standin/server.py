@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import orjson
 from aiohttp import web
 
+from core.listening import announce, is_loopback
 from core.settings import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET
 from standin import chat_payload, control, helix, oauth
 from standin.eventsub import EventSubHub, Pending
@@ -37,7 +38,14 @@ class TwitchStandIn:
                  welcome_timeout_s: float = 10.0, chat_buffer_limit: int = 100_000,
                  track_deliveries: bool = False,
                  client_id: str = DEFAULT_CLIENT_ID,
-                 client_secret: str = DEFAULT_CLIENT_SECRET) -> None:
+                 client_secret: str = DEFAULT_CLIENT_SECRET,
+                 allow_remote: bool = False) -> None:
+        # It hands out tokens to anyone who asks and takes control requests without a
+        # password: on a network address it would be an open door, so only when asked to.
+        if not allow_remote and not is_loopback(host):
+            raise ValueError(f"the Twitch stand-in refuses to listen on {host!r}, which other "
+                             "machines can reach; pass allow_remote=True (--allow-remote) "
+                             "if you mean it")
         self.host, self.port = host, port
         self.clip_delay_s = clip_delay_s
         self.world = World()
@@ -107,7 +115,7 @@ class TwitchStandIn:
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]
         self.hub.ws_url = self.eventsub_ws_url
-        log.info("Twitch stand-in listening on %s", self.base_url)
+        announce("Twitch stand-in", self.host, self.port)
         return self
 
     async def stop(self) -> None:

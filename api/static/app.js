@@ -92,6 +92,8 @@ let clipRun = 0; // only the latest filter change may fill the grid
 async function reloadClips() {
   clipCursor = null;
   $("clips").textContent = "";
+  $("clips").dataset.state = "loading";
+  $("clip-count").textContent = "";
   $("clips").dataset.run = String(++clipRun);
   await loadClips();
 }

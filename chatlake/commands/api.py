@@ -8,6 +8,7 @@ import psycopg
 import typer
 from rich.console import Console
 
+from core.listening import announce
 from core.settings import Settings
 
 api_app = typer.Typer(help="The web UI and JSON API.", no_args_is_help=True)
@@ -31,6 +32,7 @@ def serve(
     from api.app import create_app
 
     settings = Settings()
+    announce("the web UI and API", host, port or settings.api.port)
     uvicorn.run(
         create_app(settings),
         host=host,

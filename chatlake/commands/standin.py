@@ -16,6 +16,7 @@ from pathlib import Path
 
 import typer
 
+from core.listening import is_loopback
 from core.settings import Settings
 from ingest.importers import ImportOptions
 from standin import TwitchStandIn
@@ -30,6 +31,11 @@ def register(app: typer.Typer) -> None:
 
 def standin(
     port: int | None = typer.Option(None, help="Port (default CHATLAKE_TWITCH_STANDIN_PORT)."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback only, "
+                             "unless --allow-remote)."),
+    allow_remote: bool = typer.Option(
+        False, "--allow-remote", help="Allow a --host other machines can reach (the stand-in "
+        "has no real authentication)."),
     synthetic: bool = typer.Option(False, "--synthetic", help="Play synthetic chat."),
     channels: int = typer.Option(6, help="How many synthetic channels."),
     chat: list[Path] = typer.Option(  # noqa: B008 - typer's way
@@ -44,20 +50,27 @@ def standin(
         Path("standin-tokens"), help="Where --accounts writes token files (mode 0600)."),
 ) -> None:
     """Serve Twitch's OAuth, Helix and EventSub on 127.0.0.1 until SIGINT/SIGTERM."""
+    if not allow_remote and not is_loopback(host):
+        raise typer.BadParameter(f"{host} is reachable from other machines and the stand-in has "
+                                 "no real authentication; add --allow-remote if you mean it",
+                                 param_hint="--host")
     settings = Settings()
     asyncio.run(_serve(settings, port or settings.twitch.standin_port, synthetic, channels,
-                       chat, channel, speed, clip_delay, accounts, token_dir))
+                       chat, channel, speed, clip_delay, accounts, token_dir,
+                       host=host, allow_remote=allow_remote))
 
 
 async def _serve(settings: Settings, port: int, synthetic: bool, channels: int,
                  chat: list[Path], channel: str | None, speed: float,
                  clip_delay: float, accounts: int = 0,
-                 token_dir: Path = Path("standin-tokens")) -> None:
+                 token_dir: Path = Path("standin-tokens"), *, host: str = "127.0.0.1",
+                 allow_remote: bool = False) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with TwitchStandIn(port=port, clip_delay_s=clip_delay) as server:
+    async with TwitchStandIn(host=host, port=port, clip_delay_s=clip_delay,
+                             allow_remote=allow_remote) as server:
         if settings.twitch.client_id and settings.twitch.client_secret:
             server.register_app(settings.twitch.client_id, settings.twitch.client_secret)
         streams, sources = [], []

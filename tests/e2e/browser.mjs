@@ -35,6 +35,12 @@ try {
   });
   page.on("console", (m) => { if (m.type() === "error") seen.consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => seen.pageErrors.push(String(e)));
+  // The API's Content-Security-Policy: any script, style, frame or image it blocks is recorded.
+  await page.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
 
   await page.goto(`${base}/`);
   await page.waitForSelector("body[data-ready=true]");
@@ -94,6 +100,7 @@ try {
   seen.narrowGridColumns = await page.$eval("#clips", (g) =>
     getComputedStyle(g).gridTemplateColumns.split(" ").length);
   await page.screenshot({ path: join(artifacts, "05-narrow.png") });
+  seen.cspViolations = await page.evaluate(() => window.cspViolations);
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });

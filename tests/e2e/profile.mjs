@@ -22,6 +22,11 @@ try {
     if (m.type() === "error") seen.consoleErrors.push(`${m.text()} ${m.location().url}`);
   });
   page.on("pageerror", (e) => seen.pageErrors.push(String(e)));
+  await page.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   const started = Date.now();
   await page.goto(`${base}/?channel=${encodeURIComponent(channelId)}&interval=${interval}`);
   await page.waitForSelector("#heatmap[data-state=drawn]");
@@ -69,6 +74,7 @@ try {
       disposition: response.headers()["content-disposition"] || "",
       head: (await response.text()).split("\n")[0] });
   }
+  seen.cspViolations = await page.evaluate(() => window.cspViolations);
   await page.setViewportSize({ width: 420, height: 900 });
   await page.waitForTimeout(300);
   seen.narrowOverflow = await page.evaluate(() =>

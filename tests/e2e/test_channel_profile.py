@@ -75,8 +75,10 @@ def test_the_channel_profile_shows_the_apis_numbers(marts_api):
         assert download["status"] == 200 and "attachment" in download["disposition"], download
     assert "broadcaster_id" in seen["downloads"][0]["head"]
     assert not seen["narrowOverflow"], "the page scrolls sideways at a phone's width"
-    # Clip thumbnails live on Twitch, unreachable here; anything else logged is a fault.
-    # No broker here, so the live panel's feed answers 503 (the panel says so): not a fault.
+    # Nothing was blocked by the API's Content-Security-Policy. Clip thumbnails live on
+    # Twitch, unreachable here; with no broker the live panel's feed answers 503 (the panel
+    # says so); anything else logged is a fault.
+    assert seen["cspViolations"] == [], seen["cspViolations"]
     faults = [e for e in seen["consoleErrors"] if "ERR_NAME_NOT_RESOLVED" not in e
               and not (" 503 " in e and e.endswith("/live"))]
     assert not seen["pageErrors"] and not faults, (seen["pageErrors"], faults)

@@ -65,5 +65,7 @@ def test_grid_playback_and_emote_chart(live_api):
     outside = {urlparse(url).netloc for url in seen["external"]}
     assert outside <= {"clips.twitch.tv", "clips-media-assets2.twitch.tv"}, outside
     assert not seen["pageErrors"], seen["pageErrors"]
+    # The page works whole under the API's Content-Security-Policy: nothing was blocked.
+    assert seen["cspViolations"] == [], seen["cspViolations"]
     for name in ("01-clips-grid", "02-clip-playing", "03-charts", "04-dark-mode", "05-narrow"):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 5000
