@@ -202,6 +202,42 @@ async function drawChatters(run, channel, interval) {
   $("chatters-caption").textContent = `${c.distinct_chatters} distinct chatters`;
 }
 
+// The marts keep sentiment per minute and per hour: the page's interval picks the nearer one.
+function sentimentInterval(chosen) {
+  return chosen === "1h" || chosen === "5m" ? "1h" : "1m";
+}
+
+function drawSentimentSplit(totals) {
+  const box = $("sentiment-split");
+  box.textContent = "";
+  const all = totals.positive + totals.neutral + totals.negative;
+  for (const label of ["positive", "neutral", "negative"]) {
+    const share = all ? totals[label] / all : 0;
+    const part = document.createElement("span");
+    part.className = `split-${label}`;
+    part.style.flexGrow = String(share);
+    part.dataset.messages = String(totals[label]);
+    part.textContent = `${label} ${(share * 100).toFixed(0)} %`;
+    box.append(part);
+  }
+}
+
+async function drawSentiment(run, channel, chosen) {
+  const q = new URLSearchParams({ interval: sentimentInterval(chosen) });
+  const s = await api(`/v1.0/channels/${encodeURIComponent(channel)}/sentiment?${q}`);
+  if (run !== chartRun) return;
+  draw("sentiment-chart", [line("positive", "--pos", true), line("negative", "--neg", true)],
+       [s.t, s.positive, s.negative]);
+  const sum = (values) => values.reduce((a, b) => a + b, 0);
+  const totals = { positive: sum(s.positive), neutral: sum(s.neutral), negative: sum(s.negative) };
+  drawSentimentSplit(totals);
+  Object.assign($("sentiment-chart").dataset, {
+    state: "drawn", interval: s.interval, positive: String(totals.positive),
+    neutral: String(totals.neutral), negative: String(totals.negative),
+  });
+  $("sentiment-caption").textContent = `per ${s.interval}`;
+}
+
 function interval() {
   return document.querySelector("input[name=interval]:checked").value;
 }
@@ -224,6 +260,7 @@ async function drawCharts() {
       drawEmote(run, channel, interval()),
       drawRate(run, channel, interval()),
       drawChatters(run, channel, interval()),
+      drawSentiment(run, channel, interval()),
       drawChannelProfile(channel),
     ]);
   } catch (error) {

@@ -31,7 +31,11 @@ try {
   await page.goto(`${base}/?channel=${encodeURIComponent(channelId)}&interval=${interval}`);
   await page.waitForSelector("#heatmap[data-state=drawn]");
   await page.waitForSelector("#streams[data-rows]");
+  await page.waitForSelector("#sentiment-chart[data-state=drawn]");
   seen.profileMs = Date.now() - started;
+  seen.sentiment = await page.$eval("#sentiment-chart", (b) => ({ ...b.dataset }));
+  seen.sentimentSplit = await page.$$eval("#sentiment-split span", (parts) =>
+    parts.map((p) => [p.className, Number(p.dataset.messages)]));
   seen.checkedInterval = await page.$eval("input[name=interval]:checked", (i) => i.value);
   seen.selectedChannel = await page.$eval("#channel", (s) => s.value);
   seen.url = page.url();

@@ -49,6 +49,14 @@ def test_the_channel_profile_shows_the_apis_numbers(marts_api):
     assert len(seen["cells"]) == 7 * 24
     assert all(heatmap["messages"][d][h] == n for d, h, n in seen["cells"])
     assert seen["heatmapTotal"] == sum(map(sum, heatmap["messages"])) > 0
+    # The sentiment chart and split hold the API's hourly counts, and chat is not all neutral.
+    sentiment = httpx.get(f"{marts_api}/v1.0/channels/{LIRIK_ID}/sentiment",
+                          params={"interval": "1h"}).json()
+    totals = {label: sum(sentiment[label]) for label in ("positive", "neutral", "negative")}
+    assert seen["sentiment"]["interval"] == "1h"
+    assert {label: int(seen["sentiment"][label]) for label in totals} == totals
+    assert seen["sentimentSplit"] == [[f"split-{label}", n] for label, n in totals.items()]
+    assert totals["positive"] > 0 and totals["negative"] > 0
     # The streams table lists the API's streams in its order, with their message counts.
     assert [row["id"] for row in seen["streamRows"]] == [s["stream_id"] for s in streams["streams"]]
     assert [row["cells"][2] for row in seen["streamRows"]] == \

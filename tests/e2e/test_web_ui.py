@@ -1,7 +1,8 @@
 """The web UI in headless Debian chromium (driven by npm playwright-core) over real chat.
 
 Needs `/usr/bin/chromium` (apt-get install chromium) and `npm ci` in tests/e2e (done here when
-node_modules is missing). Screenshots go to test-artifacts/e2e/.
+node_modules is missing). Screenshots go to test-artifacts/e2e/; CHATLAKE_UPDATE_SCREENSHOTS=1
+also publishes them to docs/screenshots/ (see conftest.py).
 """
 
 import json
@@ -13,10 +14,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.api.support import NYMN_ID, RECENT_CLIPS, clip_id
+from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 HERE = Path(__file__).resolve().parent
-ARTIFACTS = HERE.parents[1] / "test-artifacts" / "e2e"
 CHROMIUM = Path("/usr/bin/chromium")
 INTERVAL = "30s"
 
