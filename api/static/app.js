@@ -61,11 +61,20 @@ function play(card, clip) {
   card.classList.add("playing");
 }
 
+// Only an https image: a stored thumbnail URL is untrusted (javascript:, data:, http: are not).
+function thumbnail(url) {
+  try {
+    return new URL(url).protocol === "https:" ? url : PLACEHOLDER;
+  } catch {
+    return PLACEHOLDER;
+  }
+}
+
 function clipCard(clip) {
   const card = $("clip-card").content.firstElementChild.cloneNode(true);
   card.dataset.clipId = clip.clip_id;
   const img = card.querySelector("img");
-  img.src = clip.thumbnail_url || PLACEHOLDER;
+  img.src = thumbnail(clip.thumbnail_url);
   img.alt = clip.title || `clip of ${clip.broadcaster_login || clip.broadcaster_id}`;
   img.addEventListener("error", () => { img.src = PLACEHOLDER; }, { once: true });
   card.querySelector(".channel").textContent = clip.broadcaster_login || clip.broadcaster_id;

@@ -1,0 +1,48 @@
+// Opens a channel whose chat, user names and clip carry markup and script URLs, plays the clip
+// (its chat context comes from the lake) and reports what the page shows and whether anything
+// ran: dialogs, page errors, policy violations, elements the markup would have made.
+// Usage: node untrusted.mjs <base-url> <channel-id>
+// Called by tests/e2e/test_untrusted_text.py, which makes the assertions.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const [base, channelId] = process.argv.slice(2);
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
+const profile = mkdtempSync(join(tmpdir(), "chatlake-chromium-"));
+const seen = { dialogs: [], pageErrors: [] };
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium", headless: true, args: ARGS,
+});
+try {
+  const page = context.pages()[0] || (await context.newPage());
+  page.setDefaultTimeout(30000);
+  page.on("dialog", (d) => { seen.dialogs.push(d.message()); d.dismiss(); });
+  page.on("pageerror", (e) => seen.pageErrors.push(String(e)));
+  await page.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(`${base}/?channel=${encodeURIComponent(channelId)}`);
+  await page.waitForSelector("body[data-ready=true]");
+  await page.waitForSelector(".clip");
+  seen.clipTitles = await page.$$eval(".clip .title", (t) => t.map((e) => e.textContent));
+  seen.thumbnails = await page.$$eval(".clip img", (i) => i.map((e) => e.getAttribute("src")));
+  await page.click(".clip .thumb");
+  await page.waitForSelector(".clip-chat[data-messages]");
+  seen.chatLines = await page.$$eval(".clip-chat li", (items) => items.map((i) => i.textContent));
+  seen.channelOptions = await page.$$eval("#channel option", (o) => o.map((e) => e.textContent));
+  await page.waitForTimeout(1000);  // give an injected handler its chance to run
+  seen.injected = await page.evaluate(() => ({
+    images: document.querySelectorAll('img[src="x"], img[src$="/x"]').length,
+    scripts: [...document.scripts].map((s) => s.getAttribute("src")),
+    scriptLinks: document.querySelectorAll('a[href^="javascript:"], iframe[src^="javascript:"]').length,
+  }));
+  seen.cspViolations = await page.evaluate(() => window.cspViolations);
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+console.log(JSON.stringify(seen));
