@@ -342,6 +342,7 @@ async function main() {
     }, 150);
   });
   const clips = loadClips().catch((e) => say(e.message));
+  const tuning = drawTuning().catch((e) => say(e.message));
   try {
     await loadChannels();
     await loadEmotes();
@@ -349,7 +350,7 @@ async function main() {
   } catch (e) {
     say(e.message);
   }
-  await clips;
+  await Promise.all([clips, tuning]);
   document.body.dataset.ready = "true";
 }
 

@@ -1,6 +1,6 @@
-"""Chat text, user names and a clip's title carrying markup and script URLs, imported through
-the real importer into a lake of their own and stored in PostgreSQL, reach the page as text:
-nothing executes and every string is shown literally."""
+"""Chat text, user names, a clip's title and a tuning run carrying markup and script URLs (the
+chat imported through the real importer into a lake of its own, the rest stored in PostgreSQL)
+reach the page as text: nothing executes and every string is shown literally."""
 
 import json
 import subprocess
@@ -23,6 +23,7 @@ CHANNEL_ID, CHANNEL = "990001", "xss_channel"
 HOSTILE_USERS = ("<script>alert('user')</script>", "<img/src=x/onerror=alert('name')>")
 HOSTILE_TEXTS = ("<img src=x onerror=alert('chat')>", "<script>alert('chat')</script>",
                  "javascript:alert('chat')", '"><svg onload=alert(1)>')
+TUNING_SOURCE = "files: <img src=x onerror=alert('source')>.json"
 CLIP_TITLE = "<img src=x onerror=alert('title')> javascript:alert('title')"
 
 
@@ -50,10 +51,24 @@ def hostile_site(postgres_server, tmp_path):
             [CHANNEL_ID, "Hostile\"><script>alert(1)</script>", "javascript:alert('embed')",
              "javascript:alert('thumb')", CLIP_TITLE, moment, moment, moment - timedelta(seconds=5),
              moment, moment])
+        seed_tuning_run(conn)
     settings = Settings(postgres={"dsn": dsn}, lake={"uri": str(root / "lake")},
                         state_dir=root / "state")
     with live_server(settings) as base:
         yield base
+
+
+def seed_tuning_run(conn: psycopg.Connection) -> None:
+    """A tuning run of two parameter sets whose source names a file with markup in it."""
+    conn.execute("insert into tuning_runs (run_id, source, labels, parameter_sets, chosen_rank)"
+                 " values ('run-1', %s, 'labels.csv', 2, 1)", [TUNING_SOURCE])
+    for rank, k, f1 in ((1, 3.0, 0.61), (2, 4.0, 0.48)):
+        conn.execute(
+            "insert into tuning_results (run_id, rank, params, is_applicable, is_chosen,"
+            " train_precision, train_recall, train_f1, train_detections, train_per_hour, test_f1)"
+            " values ('run-1', %s, %s, true, %s, 0.5, 0.7, %s, 40, 2.5, %s)",
+            [rank, json.dumps({"signal": "<script>alert('param')</script>", "k": k,
+                               "bucket_s": 5}), rank == 1, f1, f1 - 0.1])
 
 
 def fresh_database(server_dsn: str, name: str) -> str:
@@ -82,3 +97,8 @@ def test_hostile_text_is_shown_literally_and_never_runs(hostile_site):
     assert len(seen["chatLines"]) == len(HOSTILE_TEXTS)
     for n, (line, text) in enumerate(zip(seen["chatLines"], HOSTILE_TEXTS, strict=True)):
         assert text in line and HOSTILE_USERS[n % 2].lower() in line.lower(), (n, line)
+    # The tuning table: the run's rows best first, the chosen one marked, markup as text.
+    assert [row[0] for row in seen["tuningRows"]] == ["1", "2"]
+    assert seen["tuningRows"][0][1] == "signal=<script>alert('param')</script> k=3 bucket_s=5"
+    assert seen["tuningRows"][0][2] == "0.61" and seen["tuningRows"][0][-1] == "chosen"
+    assert TUNING_SOURCE in seen["tuningRun"]

@@ -1,5 +1,5 @@
 // Opens a channel whose chat, user names and clip carry markup and script URLs, plays the clip
-// (its chat context comes from the lake) and reports what the page shows and whether anything
+// (its chat context comes from the lake), reads the tuning table and reports what the page shows and whether anything
 // ran: dialogs, page errors, policy violations, elements the markup would have made.
 // Usage: node untrusted.mjs <base-url> <channel-id>
 // Called by tests/e2e/test_untrusted_text.py, which makes the assertions.
@@ -28,6 +28,9 @@ try {
   await page.goto(`${base}/?channel=${encodeURIComponent(channelId)}`);
   await page.waitForSelector("body[data-ready=true]");
   await page.waitForSelector(".clip");
+  seen.tuningRows = await page.$$eval("#tuning tbody tr", (rows) =>
+    rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)));
+  seen.tuningRun = await page.$eval("#tuning-run", (s) => s.textContent);
   seen.clipTitles = await page.$$eval(".clip .title", (t) => t.map((e) => e.textContent));
   seen.thumbnails = await page.$$eval(".clip img", (i) => i.map((e) => e.getAttribute("src")));
   await page.click(".clip .thumb");
