@@ -7,7 +7,7 @@ from detector.backtest import Backtest
 from detector.chat import from_lake
 from detector.labels import load_crowd_clips, load_labels
 from detector.search import SEARCH_GRID, Grid, SweepRow, select, sweep
-from detector.store import record_sweep
+from detector.store import record_sweep, record_videos
 from warehouse.catalog import connect
 
 
@@ -26,8 +26,9 @@ def sweep_lake(lake_uri: str, dsn: str, run_id: str, labels: Path | None = None,
                channels: list[str] | None = None, min_precision: float = 0.55,
                grid: Grid = SEARCH_GRID, partial: bool = True, keep: int = 200) -> LakeSweep:
     """Replay the lake slice, sweep `grid`, select on the train split (or on all videos when
-    the labels have no split), record the run in `tuning_runs`/`tuning_results`. `partial`:
-    labels of videos not in the lake yet are left out (the backfill may still be running)."""
+    the labels have no split), record the run in `tuning_runs`/`tuning_results` and the chosen
+    set's videos in `tuning_videos`. `partial`: labels of videos not in the lake yet are left
+    out (the backfill may still be running)."""
     label_set = load_labels(labels) if labels else load_crowd_clips(clips, min_views)
     chat = from_lake(connect(lake_uri), channels)
     backtest = Backtest(chat, label_set, partial=partial)
@@ -38,4 +39,5 @@ def sweep_lake(lake_uri: str, dsn: str, run_id: str, labels: Path | None = None,
     applicable = select(rows, min_precision, contract_only=True)
     stored = record_sweep(dsn, run_id, rows, chosen, chat.description, label_set.source,
                           train, test, keep)
+    record_videos(dsn, run_id, backtest, backtest.run(chosen.params))
     return LakeSweep(rows, chosen, applicable, stored, label_set.source, train)

@@ -1,4 +1,5 @@
-"""Sweep results into PostgreSQL (`tuning_runs`, `tuning_results`, migration 0005).
+"""Sweep results into PostgreSQL (`tuning_runs`, `tuning_results`, migration 0005), and what
+the chosen set does on each video (`tuning_videos`, migration 0009) for the backtest plot.
 
 A run id is chosen by the caller (the Dagster run id, or a time); writing the same run id again
 replaces that run's rows, so a retried step never doubles them. Only the best `keep` rows by
@@ -10,6 +11,7 @@ import math
 
 import psycopg
 
+from detector.backtest import Backtest, Result
 from detector.search import SweepRow
 
 
@@ -40,3 +42,23 @@ def record_sweep(dsn: str, run_id: str, rows: list[SweepRow], chosen: SweepRow, 
                   r.test.detections if r.test else None,
                   _n(r.test.per_hour) if r.test else None) for rank, r in kept])
     return len(kept)
+
+
+def record_videos(dsn: str, run_id: str, backtest: Backtest, result: Result) -> int:
+    """Per scored video of `result` (the chosen set's run): its chat rate, labels and
+    detections. Replaces the run's earlier rows; returns how many videos were written."""
+    series = backtest.windows.get(result.params.detector.bucket_ms)
+    rows = []
+    for video in result.videos:
+        mine = series.video == series.video_ids.index(video)
+        labels = [[float(start), float(end)] for start, end in backtest.labels.intervals[video]]
+        rows.append((run_id, video, result.splits.get(video), series.bucket_ms / 1000,
+                     series.end_s[mine].astype(float).tolist(),
+                     series.counts["messages"][mine].astype(int).tolist(), json.dumps(labels),
+                     result.detections_of(video).astype(float).tolist()))
+    with psycopg.connect(dsn) as conn, conn.transaction():
+        conn.execute("delete from tuning_videos where run_id = %s", (run_id,))
+        with conn.cursor() as cur:
+            cur.executemany("insert into tuning_videos values (%s, %s, %s, %s, %s, %s, %s, %s)",
+                            rows)
+    return len(rows)

@@ -80,5 +80,18 @@ def test_tuning_asset_records_results(history, tmp_path, postgres_server, shared
         runs = conn.execute("select run_id, parameter_sets from tuning_runs").fetchall()
         chosen = conn.execute("select count(*) from tuning_results where is_chosen").fetchone()
         rows = conn.execute("select count(*) from tuning_results").fetchone()
+        # The backtest plot's data: per run and video the rate, labels and the chosen set's
+        # detections, which add up to the chosen row's detections on both splits.
+        videos = conn.execute(
+            "select v.run_id, count(*), bool_and(cardinality(v.window_end_s) ="
+            " cardinality(v.messages) and cardinality(v.messages) > 100),"
+            " bool_and(jsonb_array_length(v.labels) > 0), sum(cardinality(v.detections)),"
+            " min(r.train_detections + coalesce(r.test_detections, 0))"
+            " from tuning_videos v join tuning_results r on r.run_id = v.run_id and r.is_chosen"
+            " group by v.run_id").fetchall()
     assert len(runs) == 2 and all(n > 1000 for _, n in runs)
     assert chosen == (2,) and rows[0] >= 2 * 200
+    assert {run for run, *_ in videos} == {run for run, _ in runs}
+    for _, count, shaped, labelled, detections, chosen_detections in videos:
+        assert count >= 2 and shaped and labelled
+        assert detections == chosen_detections
