@@ -15,6 +15,7 @@ from warehouse.communities.inputs import (
     period_edges,
     period_end,
 )
+from warehouse.communities.maps import write_maps
 from warehouse.communities.outputs import previous_assignment, write_outputs
 
 
@@ -48,6 +49,7 @@ def build_communities(marts_path: Path, out_root: Path, period: str,
     previous = previous_assignment(folder, end, PERIODS[period])
     result = find_communities(edges, settings, tags=tags, previous=previous, logins=logins)
     summary = write_outputs(result, folder, period=period, period_end=end)
+    write_maps(result, folder, f"chatlake communities, {period} ending {end}")
     return CommunitiesRun(result, folder, summary)
 
 
