@@ -9,7 +9,7 @@ import polars as pl
 PALETTE = (  # 20 colours far apart; communities beyond them are grey
     "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45",
     "#fabed4", "#469990", "#dcbeff", "#9a6324", "#fffac8", "#800000", "#aaffc3", "#808000",
-    "#ffd8b1", "#000075", "#ffe119", "#a9a9a9",
+    "#ffd8b1", "#000075", "#ffe119", "#00a087",
 )
 OTHER_COLOUR = "#c8c8c8"
 
