@@ -10,13 +10,18 @@ VODs' days put them in different periods: 2016-12-02 only in `all`, 2016-12-18 a
 import gzip
 from collections import defaultdict
 from datetime import timedelta
+from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
+from typer.testing import CliRunner
 
+from chatlake.cli import app
 from ingest.chat_import import import_to_lake
 from ingest.importers import ImportOptions
 from tests.dbt.support import dbt_build, failures, live_chat_rows
+from warehouse.communities.overlap import overlap_edges
 from warehouse.lake_store import LakeStore
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -49,6 +54,14 @@ def built(shared_data, tmp_path_factory):
     con = duckdb.connect(str(work / "warehouse.duckdb"), read_only=True)
     yield con, live_chat_rows(work / "lake")
     con.close()
+
+
+@pytest.fixture(scope="module")
+def state(built):
+    """The folder holding the marts file (the CLI's state folder)."""
+    con, _ = built
+    return Path(con.execute("select path from duckdb_databases() "
+                            "where database_name = 'warehouse'").fetchone()[0]).parent
 
 
 def expected_overlap(rows: list[dict]) -> dict[tuple[str, str, str], tuple]:
@@ -103,3 +116,38 @@ def test_directed_share_is_not_symmetric_but_the_rest_is(built):
     assert rows and all(all(r) for r in rows)
     assert con.execute("select count(*) from marts.channel_overlap_periods "
                        "where shared_chatters = 0").fetchone() == (0,)
+
+
+def test_the_python_overlap_rule_equals_the_mart(built):
+    """warehouse/communities/overlap.py (for chatter-channel tables) and the mart agree."""
+    con, rows = built
+    pairs = pl.DataFrame({"broadcaster_id": [r["broadcaster_id"] for r in rows],
+                          "chatter_id": [r["chatter_id"] for r in rows]})
+    ours = overlap_edges(pairs).sort("broadcaster_id", "other_broadcaster_id")
+    mart = con.execute(
+        "select broadcaster_id, other_broadcaster_id, chatters, other_chatters, "
+        "shared_chatters, jaccard_index, overlap_coefficient from marts.channel_overlap_periods "
+        "where period = 'all' and broadcaster_id < other_broadcaster_id "
+        "order by 1, 2").pl()
+    assert ours.rows() == mart.rows()
+
+
+def test_communities_command_over_the_marts(built, state, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHATLAKE_STATE_DIR", str(state))
+    out = tmp_path / "communities"
+    run = CliRunner().invoke(app, ["communities", "build", "--period", "30d", "--seed", "1",
+                                   "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    assert "5 channels" in run.output and "modularity" in run.output
+    nodes = pl.read_parquet(out / "30d" / "nodes.parquet")
+    assert set(nodes["broadcaster_id"]) == {"kappa_b", "kappa_c", "kappa_d", "kappa_e",
+                                            "kappa_f"}
+    for name in ("edges.csv", "communities.parquet", "map.png", "map.html", "summary.json"):
+        assert (out / "30d" / name).stat().st_size > 0
+    exported = tmp_path / "communities.csv"
+    run = CliRunner().invoke(app, ["communities", "export", "communities", "--period", "30d",
+                                   "--out", str(out), "-o", str(exported)])
+    assert run.exit_code == 0 and pl.read_csv(exported).height >= 1
+    missing = CliRunner().invoke(app, ["communities", "export", "nodes", "--period", "1d",
+                                       "--out", str(out), "-o", str(tmp_path / "x.csv")])
+    assert missing.exit_code == 1 and "does not exist" in missing.output
