@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import polars as pl
 import pytest
@@ -20,6 +21,8 @@ from typer.testing import CliRunner
 from chatlake.cli import app
 from ingest.chat_import import import_to_lake
 from ingest.importers import ImportOptions
+from orchestration.defs.communities.assets import channel_communities
+from orchestration.defs.resources import WarehouseResource
 from tests.dbt.support import dbt_build, failures, live_chat_rows
 from warehouse.communities.overlap import overlap_edges
 from warehouse.lake_store import LakeStore
@@ -151,3 +154,31 @@ def test_communities_command_over_the_marts(built, state, tmp_path, monkeypatch)
     missing = CliRunner().invoke(app, ["communities", "export", "nodes", "--period", "1d",
                                        "--out", str(out), "-o", str(tmp_path / "x.csv")])
     assert missing.exit_code == 1 and "does not exist" in missing.output
+
+
+def test_the_dagster_asset_builds_every_period(built, state):
+    warehouse = WarehouseResource(path=str(state / "warehouse.duckdb"))
+    for _ in range(2):  # a rerun of the partition replaces, it does not add
+        result = dg.materialize([channel_communities], partition_key="2017-01-10",
+                                resources={"warehouse": warehouse})
+        assert result.success
+    kept = sorted(p.name for p in (state / "communities" / "7d" / "history").iterdir())
+    assert kept == ["2017-01-10.parquet"]
+    for period in ("7d", "30d", "all"):
+        nodes = pl.read_parquet(state / "communities" / period / "nodes.parquet")
+        assert nodes.height >= 3 and nodes["community"].min() == 0
+    metadata = result.asset_materializations_for_node(
+        "communities__channel_communities")[0].metadata
+    assert metadata["all_channels"].value == 6.0
+
+
+def test_the_definitions_load_with_communities_downstream_of_the_mart():
+    from orchestration.definitions import defs as definitions
+
+    loaded = definitions()
+    dg.Definitions.validate_loadable(loaded)
+    graph = loaded.resolve_asset_graph()
+    communities = graph.get(dg.AssetKey(["communities", "channel_communities"]))
+    assert communities.parent_keys == {dg.AssetKey(["marts", "channel_overlap_periods"])}
+    assert communities.partitions_def == graph.get(
+        dg.AssetKey(["marts", "channel_overlap_periods"])).partitions_def
