@@ -19,6 +19,7 @@ from api.controllers.channel_profile import ChannelProfileController
 from api.controllers.channels import ChannelController
 from api.controllers.chatters import ChatterController
 from api.controllers.clips import ClipController
+from api.controllers.communities import CommunitiesController
 from api.controllers.emotes import EmoteController
 from api.controllers.exports import ExportController
 from api.controllers.health import HealthController
@@ -35,6 +36,7 @@ CONTROLLERS = (
     ChannelController,
     ChannelProfileController,
     ChatterController,
+    CommunitiesController,
     EmoteController,
     TuningController,
     ExportController,
