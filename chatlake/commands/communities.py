@@ -5,6 +5,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import psycopg
 import typer
 
 from core.settings import Settings
@@ -13,6 +14,7 @@ from warehouse.communities.graph import WEIGHTS
 from warehouse.communities.inputs import PERIODS
 from warehouse.communities.outputs import TABLES
 from warehouse.communities.run import CommunitiesInputError, build_communities, communities_root
+from warehouse.communities.stream_tags import stream_tags
 
 communities_app = typer.Typer(help="Channel communities from shared chatters: find, export.",
                               no_args_is_help=True)
@@ -65,14 +67,25 @@ def build_command(
     seed: Annotated[int, typer.Option("--seed", help="Leiden's seed (same seed, same "
                                       "partition).")] = 42,
     out: OutOption = None,
+    labels_from_postgres: Annotated[bool, typer.Option(
+        "--labels-from-postgres/--no-labels-from-postgres",
+        help="Label communities with the games and languages the stream monitor saw "
+             "(PostgreSQL `streams`).")] = True,
 ) -> None:
     """Find communities in one period's overlap graph (Leiden) and write nodes, edges,
     communities (CSV, Parquet), a summary and the maps."""
     settings = Settings()
     root = out or communities_root(settings.state_dir)
+    tags = None
+    if labels_from_postgres:
+        try:
+            tags = stream_tags(settings.postgres.url)
+        except psycopg.Error as error:
+            typer.echo(f"note: no labels, PostgreSQL is unreachable ({type(error).__name__}); "
+                       "--no-labels-from-postgres skips it", err=True)
     try:
         run = build_communities(settings.warehouse_path, root, period,
-                                CommunitySettings(weight, resolution, seed))
+                                CommunitySettings(weight, resolution, seed), tags)
     except CommunitiesInputError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None

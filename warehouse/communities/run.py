@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from warehouse.communities.build import Communities, CommunitySettings, find_communities
 from warehouse.communities.inputs import (
@@ -31,9 +32,11 @@ class CommunitiesRun:
 
 
 def build_communities(marts_path: Path, out_root: Path, period: str,
-                      settings: CommunitySettings) -> CommunitiesRun:
+                      settings: CommunitySettings,
+                      extra_tags: pl.DataFrame | None = None) -> CommunitiesRun:
     """Read one period's overlap from the marts, find its communities, write them under
-    `<out_root>/<period>/`."""
+    `<out_root>/<period>/`. `extra_tags` (e.g. the monitor's streams, stream_tags.py) add
+    to what the marts say channels stream."""
     check_period(period)
     if not marts_path.is_file():
         raise CommunitiesInputError(f"no marts file at {marts_path}; run `chatlake marts build`")
@@ -45,6 +48,8 @@ def build_communities(marts_path: Path, out_root: Path, period: str,
                 f"{marts_path} has no marts.channel_overlap_periods; run `chatlake marts "
                 "build --full`") from None
         end, tags, logins = period_end(con), channel_tags(con), channel_logins(con)
+    if extra_tags is not None:
+        tags = pl.concat([tags, extra_tags.select(tags.columns).cast(tags.schema)])
     folder = out_root / period
     previous = previous_assignment(folder, end, PERIODS[period])
     result = find_communities(edges, settings, tags=tags, previous=previous, logins=logins)
