@@ -15,6 +15,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import polars as pl
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
@@ -22,7 +23,7 @@ from chatlake.cli import app
 from ingest.chat_import import import_to_lake
 from ingest.importers import ImportOptions
 from orchestration.defs.communities.assets import channel_communities
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import PostgresResource, WarehouseResource
 from tests.dbt.support import dbt_build, failures, live_chat_rows
 from warehouse.communities.overlap import overlap_edges
 from warehouse.lake_store import LakeStore
@@ -156,17 +157,25 @@ def test_communities_command_over_the_marts(built, state, tmp_path, monkeypatch)
     assert missing.exit_code == 1 and "does not exist" in missing.output
 
 
-def test_the_dagster_asset_builds_every_period(built, state):
+def test_the_dagster_asset_builds_every_period(built, state, postgres_server):
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute("delete from streams where broadcaster_id like 'kappa_%'")
+        conn.execute("insert into streams (broadcaster_id, started_at, game_name, language, "
+                     "first_seen_at, last_seen_at) values ('kappa_e', now(), 'Hearthstone', "
+                     "'zh', now(), now())")
     warehouse = WarehouseResource(path=str(state / "warehouse.duckdb"))
     for _ in range(2):  # a rerun of the partition replaces, it does not add
         result = dg.materialize([channel_communities], partition_key="2017-01-10",
-                                resources={"warehouse": warehouse})
+                                resources={"warehouse": warehouse,
+                                           "postgres": PostgresResource(dsn=postgres_server)})
         assert result.success
     kept = sorted(p.name for p in (state / "communities" / "7d" / "history").iterdir())
     assert kept == ["2017-01-10.parquet"]
     for period in ("7d", "30d", "all"):
         nodes = pl.read_parquet(state / "communities" / period / "nodes.parquet")
         assert nodes.height >= 3 and nodes["community"].min() == 0
+    labels = pl.read_parquet(state / "communities" / "7d" / "communities.parquet")["label"]
+    assert any("Hearthstone · zh" in label for label in labels)
     metadata = result.asset_materializations_for_node(
         "communities__channel_communities")[0].metadata
     assert metadata["all_channels"].value == 6.0

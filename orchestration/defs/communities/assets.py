@@ -8,12 +8,14 @@ the partition, and a rerun replaces the files (the kept assignment of that end d
 from pathlib import Path
 
 import dagster as dg
+import psycopg
 from pydantic import Field
 
 from orchestration.defs.marts.assets import MARTS_DAYS
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import PostgresResource, WarehouseResource
 from warehouse.communities.build import CommunitySettings
 from warehouse.communities.run import CommunitiesInputError, build_communities
+from warehouse.communities.stream_tags import stream_tags
 
 CHANNEL_COMMUNITIES = dg.AssetKey(["communities", "channel_communities"])
 OVERLAP_PERIODS = dg.AssetKey(["marts", "channel_overlap_periods"])
@@ -31,14 +33,20 @@ class CommunitiesConfig(dg.Config):
           description="Channel communities (Leiden) per overlap period: nodes, edges, "
           "communities as Parquet/CSV, a PNG and an HTML map.")
 def channel_communities(context: dg.AssetExecutionContext, config: CommunitiesConfig,
-                        warehouse: WarehouseResource) -> dg.MaterializeResult:
+                        warehouse: WarehouseResource,
+                        postgres: PostgresResource) -> dg.MaterializeResult:
     marts_path = Path(warehouse.path)
+    try:  # labels: the games and languages the stream monitor saw
+        tags = stream_tags(postgres.dsn)
+    except psycopg.Error as error:
+        context.log.warning(f"no community labels: PostgreSQL unreachable ({error})")
+        tags = None
     settings = CommunitySettings(config.weight, config.resolution, config.seed)
     summaries = {}
     for period in config.periods:
         try:
             run = build_communities(marts_path, marts_path.parent / "communities", period,
-                                    settings)
+                                    settings, tags)
         except (CommunitiesInputError, ValueError) as error:
             raise dg.Failure(str(error)) from None
         summaries[period] = run.summary
