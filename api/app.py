@@ -19,6 +19,7 @@ from api.controllers.channel_profile import ChannelProfileController
 from api.controllers.channels import ChannelController
 from api.controllers.chatters import ChatterController
 from api.controllers.clips import ClipController
+from api.controllers.communities import CommunitiesController
 from api.controllers.emotes import EmoteController
 from api.controllers.exports import ExportController
 from api.controllers.health import HealthController
@@ -39,6 +40,7 @@ CONTROLLERS = (
     ChannelProfileController,
     ChatterController,
     SentimentController,
+    CommunitiesController,
     EmoteController,
     TuningController,
     ExportController,

@@ -204,3 +204,46 @@ class ClipChat(msgspec.Struct):
     end: datetime
     messages: list[ChatLine]
     truncated: bool
+
+
+class CommunitySummary(msgspec.Struct):
+    period: str
+    period_end: str | None
+    channels: int
+    edges: int
+    communities: int
+    modularity: float
+    random_partition_modularity: float
+    weight: str
+    resolution: float
+    seed: int
+
+
+class Community(msgspec.Struct):
+    community: int
+    channels: int
+    chatters_summed: int
+    top_channel: str | None
+    games: list[str]
+    languages: list[str]
+    label: str
+    previous_community: int | None
+    previous_jaccard: float | None
+
+
+class CommunityChannel(msgspec.Struct):
+    broadcaster_id: str
+    broadcaster_login: str | None
+    community: int
+    chatters: int
+    weighted_degree: float
+    pagerank: float
+    previous_community: int | None
+
+
+class CommunityMap(msgspec.Struct):
+    """A communities build of one overlap period (docs/communities.md)."""
+
+    summary: CommunitySummary
+    communities: list[Community]
+    channels: list[CommunityChannel]  # highest PageRank first

@@ -10,6 +10,7 @@ from chatlake.commands import (
     auth,
     backtest,
     clipper,
+    communities,
     demo,
     detector,
     export,
@@ -36,7 +37,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 for module in (stack, importing, archive, sql, lake, detector, standin, auth, ingest, api, monitor,
-               clipper, demo, backtest, ops, export, markers, marts, sentiment):
+               clipper, demo, backtest, ops, export, markers, marts, sentiment,
+               communities):
     module.register(app)
 
 

@@ -26,7 +26,7 @@ from chatlake_contracts.topics import STREAM_LIFECYCLE
 from core.kafka import chat_producer
 from core.settings import Settings
 from ingest.monitor import metrics, store
-from ingest.monitor.ranking import top_streams
+from ingest.monitor.ranking import LiveStream, top_streams
 from ingest.monitor.rules import Follow, MonitorRules, Transition, decide
 from ingest.shards import store as shard_store
 from ingest.shards.assign import Assignment, assign
@@ -105,10 +105,13 @@ async def monitor_cycle(helix: HelixClient, dsn: str, publish: Publish,
             joined = {t.broadcaster_id for t in decision.transitions
                       if t.event_type == "online"}
             kept = [f for c, f in decision.follows.items() if c not in joined]
-            events = [_event(t, now) for t in decision.transitions]
+            await store.upsert_stream_metadata(conn, ranking.streams, now)
+            live = ranking.by_id()
+            events = [_event(t, now, live.get(t.broadcaster_id)) for t in decision.transitions]
             if config.reannounce:
                 events += [_event(Transition("online", f.broadcaster_id, f.login, f.rank,
-                                             _still(f, config.rules), "kept"), now)
+                                             _still(f, config.rules), "kept"), now,
+                                  live.get(f.broadcaster_id))
                            for f in kept]
             if events:
                 await publish(events)
@@ -170,11 +173,15 @@ def _still(follow: Follow, rules: MonitorRules) -> str:
     return f"still in the top {rules.leave_rank} ({where})"
 
 
-def _event(transition: Transition, now: datetime) -> dict:
+def _event(transition: Transition, now: datetime, stream: LiveStream | None = None) -> dict:
+    """The lifecycle event, with the stream's game, title and language when this poll saw it
+    (an offline of a channel gone from the poll has none)."""
+    about = {} if stream is None else {"game_id": stream.game_id, "game_name": stream.game_name,
+                                       "title": stream.title, "language": stream.language}
     return validate_lifecycle_event(lifecycle_event(
         event_type=transition.event_type, broadcaster_id=transition.broadcaster_id,
         broadcaster_login=transition.login, rank=transition.rank,
-        timestamp=int(now.timestamp() * 1000), reason=transition.reason))
+        timestamp=int(now.timestamp() * 1000), reason=transition.reason, **about))
 
 
 def _by_rank(follow: Follow) -> tuple[int, str]:

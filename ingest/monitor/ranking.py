@@ -16,6 +16,12 @@ class LiveStream:
     login: str
     rank: int  # 1 = most viewers, after deduplication
     viewer_count: int
+    # What the stream is about, as Get Streams says (None when the poll did not say).
+    game_id: str | None = None
+    game_name: str | None = None
+    title: str | None = None
+    language: str | None = None
+    started_at: str | None = None  # ISO 8601, the broadcast's start
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,8 @@ async def top_streams(helix: HelixClient, count: int, *, page_size: int = 100) -
         if not after or not data:
             break
     streams = [LiveStream(item["user_id"], item["user_login"], rank,
-                          int(item.get("viewer_count") or 0))
+                          int(item.get("viewer_count") or 0), item.get("game_id") or None,
+                          item.get("game_name") or None, item.get("title") or None,
+                          item.get("language") or None, item.get("started_at") or None)
                for rank, item in enumerate(list(seen.values())[:count], start=1)]
     return Ranking(streams, pages, duplicates)

@@ -40,6 +40,24 @@ async def upsert_streamers(conn: AsyncConnection, streams: Iterable[LiveStream],
             rows)
 
 
+async def upsert_stream_metadata(conn: AsyncConnection, streams: Iterable[LiveStream],
+                                 now: datetime) -> None:
+    """Each polled broadcast's game, title and language (migration 0008): one row per channel
+    and start, the latest values kept; a changed game or title updates the row."""
+    rows = [(s.broadcaster_id, s.started_at, s.game_id, s.game_name, s.title, s.language, now,
+             now) for s in streams if s.started_at]
+    if not rows:
+        return
+    async with conn.cursor() as cursor:
+        await cursor.executemany(
+            "insert into streams (broadcaster_id, started_at, game_id, game_name, title,"
+            " language, first_seen_at, last_seen_at) values (%s, %s, %s, %s, %s, %s, %s, %s)"
+            " on conflict (broadcaster_id, started_at) do update set"
+            " game_id = excluded.game_id, game_name = excluded.game_name,"
+            " title = excluded.title, language = excluded.language,"
+            " last_seen_at = excluded.last_seen_at", rows)
+
+
 async def forbidden(conn: AsyncConnection, channels: Iterable[str]) -> set[str]:
     """Channels known (from a Create Clip 403) not to allow clipping."""
     cursor = await conn.execute(

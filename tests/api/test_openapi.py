@@ -16,7 +16,7 @@ OPERATION_IDS = {
     "listClips", "listChannels", "getChannel", "getChatActivity", "getActiveChatters",
     "listEmotes", "getEmoteUsage", "listTuningResults", "getHealth", "getReadiness",
     "exportTable", "getVodMarkers", "getStreamMarkers", "getChatHeatmap", "listStreams",
-    "getClipChat", "followLiveChat", "getChatSentiment",
+    "getClipChat", "followLiveChat", "getChatSentiment", "getCommunities",
 }
 
 

@@ -1,0 +1,1 @@
+"""Channel communities from the marts' chat overlap (docs/communities.md)."""
