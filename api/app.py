@@ -28,6 +28,7 @@ from api.controllers.markers import MarkerController
 from api.controllers.page import STATIC_DIR, PageController
 from api.controllers.sentiment import SentimentController
 from api.controllers.tuning import TuningController
+from api.controllers.tuning_videos import TuningVideoController
 from api.errors import EXCEPTION_HANDLERS
 from api.resources import Resources, build_resources, lifespan, provide_resources
 from api.security_headers import add_security_headers
@@ -43,6 +44,7 @@ CONTROLLERS = (
     CommunitiesController,
     EmoteController,
     TuningController,
+    TuningVideoController,
     ExportController,
     MarkerController,
     HealthController,

@@ -247,3 +247,31 @@ class CommunityMap(msgspec.Struct):
     summary: CommunitySummary
     communities: list[Community]
     channels: list[CommunityChannel]  # highest PageRank first
+
+
+class TuningVideoSummary(msgspec.Struct):
+    video_id: str
+    split: str | None
+    labels: int  # labelled intervals
+    detections: int  # where the run's chosen set fired
+
+
+class TuningVideoList(msgspec.Struct):
+    """The labelled videos of a tuning run (`tuning_videos`), by video id."""
+
+    run_id: str
+    videos: list[TuningVideoSummary]
+
+
+class TuningVideo(msgspec.Struct):
+    """A tuning run's chosen parameter set on one video: messages per window (window ends on
+    the video's timeline, seconds), the labelled intervals and the detections (window ends)."""
+
+    run_id: str
+    video_id: str
+    split: str | None
+    bucket_s: float
+    window_end_s: list[float]
+    messages: list[int]
+    labels: list[list[float]]
+    detections: list[float]

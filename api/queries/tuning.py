@@ -12,7 +12,7 @@ from psycopg import AsyncConnection, sql
 CANDIDATE_TABLES = ("tuning_results", "tuning_runs", "backtest_results")
 
 
-async def _exists(conn: AsyncConnection, name: str) -> bool:
+async def table_exists(conn: AsyncConnection, name: str) -> bool:
     cursor = await conn.execute("select to_regclass(%s) is not null", [name])
     row = await cursor.fetchone()
     return bool(row and row[0])
@@ -20,13 +20,13 @@ async def _exists(conn: AsyncConnection, name: str) -> bool:
 
 async def find_table(conn: AsyncConnection) -> str | None:
     for name in CANDIDATE_TABLES:
-        if await _exists(conn, name):
+        if await table_exists(conn, name):
             return name
     return None
 
 
 async def results(conn: AsyncConnection, table: str, limit: int) -> list[dict[str, Any]]:
-    if table == "tuning_results" and await _exists(conn, "tuning_runs"):
+    if table == "tuning_results" and await table_exists(conn, "tuning_runs"):
         # Migration 0005's shape: rows of the newest run first, best rank first, each with its
         # run's start time and source.
         cursor = await conn.execute(

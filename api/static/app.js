@@ -152,7 +152,8 @@ function markersPlugin(times) {
   };
 }
 
-function draw(id, series, data, plugins = []) {
+// `timeline`: x is seconds into a video (labelled as minutes), not wall-clock time.
+function draw(id, series, data, plugins = [], timeline = false) {
   const box = $(id);
   if (charts[id]) charts[id].destroy();
   box.textContent = "";
@@ -161,9 +162,10 @@ function draw(id, series, data, plugins = []) {
     width: Math.max(box.clientWidth, 280),
     height: 220,
     series: [{}, ...series],
-    axes: [axis, axis],
+    axes: [timeline ? { ...axis, values: (u, ticks) => ticks.map((s) => `${Math.round(s / 60)} min`) }
+      : axis, axis],
     // Counts start at zero, so a quiet stretch looks quiet rather than stretched.
-    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.05)] } },
+    scales: { x: { time: !timeline }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.05)] } },
     plugins,
   };
   charts[id] = new uPlot(opts, data, box);

@@ -24,6 +24,7 @@ HOSTILE_USERS = ("<script>alert('user')</script>", "<img/src=x/onerror=alert('na
 HOSTILE_TEXTS = ("<img src=x onerror=alert('chat')>", "<script>alert('chat')</script>",
                  "javascript:alert('chat')", '"><svg onload=alert(1)>')
 TUNING_SOURCE = "files: <img src=x onerror=alert('source')>.json"
+PLOT_VIDEO = "<b>v1</b>"
 CLIP_TITLE = "<img src=x onerror=alert('title')> javascript:alert('title')"
 
 
@@ -69,6 +70,11 @@ def seed_tuning_run(conn: psycopg.Connection) -> None:
             " values ('run-1', %s, %s, true, %s, 0.5, 0.7, %s, 40, 2.5, %s)",
             [rank, json.dumps({"signal": "<script>alert('param')</script>", "k": k,
                                "bucket_s": 5}), rank == 1, f1, f1 - 0.1])
+    for video, detections in ((PLOT_VIDEO, [100.0, 400.0]), ("v2", [])):
+        conn.execute(
+            "insert into tuning_videos values ('run-1', %s, 'train', 5, %s, %s, %s, %s)",
+            [video, [5.0 * n for n in range(1, 121)], [n % 7 for n in range(120)],
+             json.dumps([[90.0, 110.0], [300.0, 330.0]]), detections])
 
 
 def fresh_database(server_dsn: str, name: str) -> str:
@@ -102,3 +108,9 @@ def test_hostile_text_is_shown_literally_and_never_runs(hostile_site):
     assert seen["tuningRows"][0][1] == "signal=<script>alert('param')</script> k=3 bucket_s=5"
     assert seen["tuningRows"][0][2] == "0.61" and seen["tuningRows"][0][-1] == "chosen"
     assert TUNING_SOURCE in seen["tuningRun"]
+    # The backtest plot: the run's videos listed (ids as text), the first one drawn.
+    assert seen["tuningVideos"] == [f"{PLOT_VIDEO} (train): 2 labels, 2 detections",
+                                    "v2 (train): 2 labels, 0 detections"]
+    plot = seen["tuningPlot"]
+    assert (plot["video"], plot["labels"], plot["detections"]) == (PLOT_VIDEO, "2", "2")
+    assert plot["points"] == "120"

@@ -31,6 +31,9 @@ try {
   seen.tuningRows = await page.$$eval("#tuning tbody tr", (rows) =>
     rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)));
   seen.tuningRun = await page.$eval("#tuning-run", (s) => s.textContent);
+  await page.waitForSelector("#tuning-plot[data-state=drawn]");
+  seen.tuningVideos = await page.$$eval("#tuning-video option", (o) => o.map((e) => e.textContent));
+  seen.tuningPlot = await page.$eval("#tuning-plot", (b) => ({ ...b.dataset }));
   seen.clipTitles = await page.$$eval(".clip .title", (t) => t.map((e) => e.textContent));
   seen.thumbnails = await page.$$eval(".clip img", (i) => i.map((e) => e.getAttribute("src")));
   await page.click(".clip .thumb");
