@@ -20,6 +20,7 @@ from chatlake.commands import (
     marts,
     monitor,
     ops,
+    optout,
     sql,
     stack,
     standin,
@@ -35,7 +36,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 for module in (stack, importing, archive, sql, lake, detector, standin, auth, ingest, api, monitor,
-               clipper, demo, backtest, ops, export, markers, marts):
+               clipper, demo, backtest, ops, export, markers, marts,
+               optout):
     module.register(app)
 
 

@@ -225,3 +225,11 @@ def audit_rows(dsn: str) -> list[AuditRow]:
         rows = conn.execute("select action, kind, subject, rows_by_table from privacy_audit"
                             " order by id").fetchall()
     return [AuditRow(*row) for row in rows]
+
+
+def erase_channel_postgres(dsn: str, broadcaster_id: str) -> dict[str, int]:
+    """A channel's detections and clips (the `clips` table holds both), on request."""
+    with psycopg.connect(dsn) as conn:
+        deleted = conn.execute("delete from clips where broadcaster_id = %s",
+                               [broadcaster_id]).rowcount
+    return {"clips": deleted}
