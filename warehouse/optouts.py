@@ -100,6 +100,9 @@ class OptOutSet:
         return kept, table.num_rows - kept.num_rows
 
 
+NO_OPTOUTS = OptOutSet()
+
+
 class CachedOptOuts:
     """The registry's set, re-read at most every `refresh_s` seconds. A failed re-read keeps
     the set it had (and logs); the first read's failure is the caller's."""
@@ -233,3 +236,20 @@ def erase_channel_postgres(dsn: str, broadcaster_id: str) -> dict[str, int]:
         deleted = conn.execute("delete from clips where broadcaster_id = %s",
                                [broadcaster_id]).rowcount
     return {"clips": deleted}
+
+
+def registry_set(dsn: str, *, embedded: bool) -> OptOutSet:
+    """The opt-outs for a one-shot writer (an import). The embedded PostgreSQL not running
+    means no registry has been started here: nothing to filter, said in the log. An external
+    registry that cannot be reached is an error: writing without it could keep an opt-out."""
+    try:
+        return load_set(dsn + ("" if "connect_timeout" in dsn else
+                               ("&" if "?" in dsn else "?") + "connect_timeout=3"))
+    except psycopg.errors.UndefinedTable:
+        log.warning("PostgreSQL is not migrated to the opt-out registry: none applied")
+        return NO_OPTOUTS
+    except psycopg.OperationalError:
+        if not embedded:
+            raise
+        log.warning("the embedded PostgreSQL is not running: no opt-outs are applied")
+        return NO_OPTOUTS
