@@ -74,12 +74,15 @@ class OptOutSet:
 
     def keep_mask(self, table: pa.Table) -> pa.ChunkedArray | None:
         """True for the rows of a lake table (chat_messages, chat_windows, stream_lifecycle)
-        that no opt-out covers; None when nothing is dropped."""
+        or a mart (chatter_id/chatter_login) that no opt-out covers; None when nothing is
+        dropped."""
         if not self:
             return None
         drop = None
         for column, values, lower in (
                 ("user_id", self.user_ids, False), ("user_name", self.user_logins, True),
+                ("chatter_id", self.user_ids, False),
+                ("chatter_login", self.user_logins, True),
                 ("broadcaster_id", self.channel_ids, False),
                 ("source_broadcaster_id", self.channel_ids, False),
                 ("broadcaster_login", self.channel_logins, True)):

@@ -5,6 +5,7 @@ importers and Delta tables, real twitchio against the stand-in and a real Tansu 
 import asyncio
 from collections import Counter
 
+import orjson
 import pytest
 from chatlake_contracts.topics import CHAT_MESSAGES
 
@@ -18,7 +19,13 @@ from tests.standin.support import (
     seeded_store,
     unique_channels,
 )
-from tests.warehouse.privacy_support import chatlake, registry_dsn
+from tests.warehouse.privacy_support import (
+    ERASED_ID,
+    ERASED_LOGIN,
+    chatlake,
+    fill_lake,
+    registry_dsn,
+)
 from warehouse import optouts
 from warehouse.lake_store import LakeStore
 from warehouse.optouts import CachedOptOuts, OptOut
@@ -83,3 +90,22 @@ def test_live_chat_from_an_opted_out_user_is_dropped_at_ingest_and_counted(
     chat = asyncio.run(scenario())
     assert [v["text"] for _, v in chat] == ["kept"]
     assert ingest_reading(service).optout_dropped == 3
+
+
+def test_an_export_never_shows_an_opted_out_user_even_before_erasure(tmp_path,
+                                                                    postgres_server):
+    dsn = registry_dsn(postgres_server, "privacy_export")
+    store = LakeStore(str(tmp_path / "lake"))
+    fill_lake(store)
+    assert optouts.add(dsn, OptOut("user", ERASED_ID, None))
+    env = {"CHATLAKE_STATE_DIR": str(tmp_path / "state"), "CHATLAKE_LAKE_URI": store.uri,
+           "CHATLAKE_POSTGRES_DSN": dsn}
+    out = tmp_path / "chat.jsonl"
+    done = chatlake("export", "chat_messages", "--format", "jsonl", "-o", str(out), env=env)
+    assert done.returncode == 0, done.stderr
+    rows = [orjson.loads(line) for line in out.read_bytes().splitlines()]
+    total = store.open("chat_messages").to_pyarrow_table(columns=["user_id"]).num_rows
+    theirs = sum(1 for i in range(120) if i % 7 == 3) * 3
+    assert len(rows) == total - theirs
+    assert not any(ERASED_ID in line or ERASED_LOGIN in line.lower()
+                   for line in out.read_text().splitlines())
