@@ -249,10 +249,11 @@ def registry_set(dsn: str, *, embedded: bool) -> OptOutSet:
         return load_set(dsn + ("" if "connect_timeout" in dsn else
                                ("&" if "?" in dsn else "?") + "connect_timeout=3"))
     except psycopg.errors.UndefinedTable:
-        log.warning("PostgreSQL is not migrated to the opt-out registry: none applied")
+        log.debug("PostgreSQL is not migrated to the opt-out registry: none applied")
         return NO_OPTOUTS
     except psycopg.OperationalError:
         if not embedded:
             raise
-        log.warning("the embedded PostgreSQL is not running: no opt-outs are applied")
+        # Debug, not a warning: one-shot commands promise one line of output on an error.
+        log.debug("the embedded PostgreSQL is not running: no opt-outs are applied")
         return NO_OPTOUTS
