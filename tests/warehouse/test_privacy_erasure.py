@@ -161,3 +161,21 @@ def test_sigkill_at_random_moments_never_splits_a_table(tmp_path):
         assert now.get(ERASED_ID, 0) in (0, before[ERASED_ID])
     erase_lake(store, OptOut("user", ERASED_ID, ERASED_LOGIN))
     assert ERASED_ID not in counts_by_user(store)
+
+
+@pytest.mark.parametrize("args", [["add"], ["add", "--user", "a", "--channel", "b"],
+                                  ["add", "--user", "no spaces; drop"], ["erase"]])
+def test_bad_optout_input_is_a_clear_error_and_exit_2(tmp_path, args):
+    done = chatlake("optout", *args, env={"CHATLAKE_STATE_DIR": str(tmp_path / "state")})
+    assert done.returncode == 2
+    (line,) = [x for x in done.stderr.splitlines() if x.strip()]
+    assert line.startswith("error: ")
+
+
+def test_erasing_a_subject_not_in_the_registry_is_refused(tmp_path, postgres_server):
+    dsn = registry_dsn(postgres_server, "privacy_refuse")
+    done = chatlake("optout", "erase", "--user", "nobody_here",
+                    env={"CHATLAKE_STATE_DIR": str(tmp_path / "state"),
+                         "CHATLAKE_POSTGRES_DSN": dsn})
+    assert done.returncode == 1
+    assert "has not opted out" in done.stderr
