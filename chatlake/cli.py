@@ -21,6 +21,7 @@ from chatlake.commands import (
     marts,
     monitor,
     ops,
+    optout,
     sentiment,
     sql,
     stack,
@@ -38,7 +39,7 @@ app = typer.Typer(
 )
 for module in (stack, importing, archive, sql, lake, detector, standin, auth, ingest, api, monitor,
                clipper, demo, backtest, ops, export, markers, marts, sentiment,
-               communities):
+               communities, optout):
     module.register(app)
 
 

@@ -51,6 +51,35 @@ class LakeSettings(BaseSettings):
     )
 
 
+class PrivacySettings(BaseSettings):
+    """Opt-outs and erasure (docs/privacy.md)."""
+
+    model_config = _section("PRIVACY_")
+
+    refresh_s: float = Field(
+        default=30.0, description="How often the ingest and the archiver re-read the opt-outs."
+    )
+    reader_retention_hours: float = Field(
+        default=1.0, description="An erasure vacuums files no version of this many hours "
+        "needs: a query that began before the erasure may still read them that long.",
+    )
+
+
+class RetentionSettings(BaseSettings):
+    """Days of raw data kept per dataset: CHATLAKE_RETENTION_DAYS_CHAT_MESSAGES=90, ...
+    Unset: kept forever. The marts keep their aggregates."""
+
+    model_config = _section("RETENTION_DAYS_")
+
+    chat_messages: int | None = Field(default=None, ge=1)
+    chat_windows: int | None = Field(default=None, ge=1)
+    stream_lifecycle: int | None = Field(default=None, ge=1)
+    dead_letters: int | None = Field(default=None, ge=1)
+
+    def limits(self) -> dict[str, int]:
+        return {name: days for name, days in self.model_dump().items() if days is not None}
+
+
 class KafkaSettings(BaseSettings):
     model_config = _section("KAFKA_")
 
@@ -375,6 +404,8 @@ class Settings(BaseSettings):
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @model_validator(mode="after")
     def _place_under_state_dir(self) -> "Settings":

@@ -38,6 +38,7 @@ from warehouse.import_log import record_import, was_published
 from warehouse.imported_file import content_app
 from warehouse.lake_schema import CHAT_MESSAGES
 from warehouse.lake_store import LakeStore
+from warehouse.optouts import NO_OPTOUTS, OptOutSet
 
 __all__ = ["FileReport", "import_files_to_lake", "import_to_kafka", "import_to_lake"]
 # Small files parsed by the workers are committed together up to this many messages: each
@@ -48,22 +49,24 @@ KAFKA_WINDOW = 20_000
 
 
 def import_to_lake(path: Path, options: ImportOptions, store: LakeStore,
-                   progress: Progress = lambda n: None) -> FileReport:
+                   progress: Progress = lambda n: None,
+                   optouts: OptOutSet = NO_OPTOUTS) -> FileReport:
     """Parse one file into the lake. Raises ImportFileError before writing anything when the
     file is unreadable, so a bad file never leaves part of itself behind."""
     report, imported = parse_for_lake(path, options, progress)
-    report.already_imported = not ImportWriter(store).commit([imported])[0]
+    report.already_imported = not ImportWriter(store, optouts).commit([imported])[0]
     return report
 
 
 def import_files_to_lake(paths: Sequence[Path], options: ImportOptions, lake: LakeStore,
-                         jobs: int) -> Iterator[FileReport | str]:
+                         jobs: int, optouts: OptOutSet = NO_OPTOUTS
+                         ) -> Iterator[FileReport | str]:
     """Import files into the lake, parsed `jobs` at a time, one worker process each (parsing
     is CPU-bound Python, so threads would not help). This process commits them, small files
     several together (up to GROUP_MESSAGES messages a commit), through tables it opens once.
     Yields, as each file is committed, its report or, for a file that cannot be imported, the
     one-line message saying why."""
-    writer = ImportWriter(lake)
+    writer = ImportWriter(lake, optouts)
     group: list[tuple[FileReport, ImportedFile]] = []
 
     def commit_group() -> Iterator[FileReport]:
@@ -96,7 +99,8 @@ def _size(path: Path) -> int:
 async def import_to_kafka(path: Path, options: ImportOptions, bootstrap_servers: str,
                           speed: float | None = None,
                           progress: Progress = lambda n: None, *,
-                          lake: LakeStore | None = None, again: bool = False) -> FileReport:
+                          lake: LakeStore | None = None, again: bool = False,
+                          optouts: OptOutSet = NO_OPTOUTS) -> FileReport:
     """Publish one file to `chat-messages` (bad lines to the dead-letter topic).
 
     With `speed`, messages are sent at the pace they were sent in the chat, `speed` times faster.
@@ -109,7 +113,8 @@ async def import_to_kafka(path: Path, options: ImportOptions, bootstrap_servers:
     report = FileReport(path)
     # Parse the whole file first: a truncated file fails before anything is published.
     with gc_paused():
-        records = list(records_of(read_chat_file(path, options), report))
+        records = [record for record in records_of(read_chat_file(path, options), report)
+                   if not optouts.drops_message(record)]
     digest = file_digest(path)
     if lake is not None and not again and _already_in(lake, digest):
         report.already_imported = True

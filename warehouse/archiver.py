@@ -32,6 +32,7 @@ from warehouse.archiver_epochs import EpochBook
 from warehouse.lake import table_from_records, to_lake_table
 from warehouse.lake_schema import DATASET_BY_TOPIC, DATASETS, DEAD_LETTERS, Dataset
 from warehouse.lake_store import LakeStore
+from warehouse.optouts import NO_OPTOUTS, CachedOptOuts
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +69,13 @@ class _Pending:
 
 
 class Archiver(ConsumerRebalanceListener):
-    def __init__(self, config: ArchiverConfig, store: LakeStore) -> None:
+    def __init__(self, config: ArchiverConfig, store: LakeStore,
+                 optouts: CachedOptOuts | None = None) -> None:
         self.config = config
         self.store = store
+        # Opted-out users' and channels' records are dropped before the commit.
+        self.optouts = optouts
+        self.opted_out_dropped = 0
         self.epochs = EpochBook(store, config.group_id)
         self.archived = 0
         self.dead_lettered = 0
@@ -179,8 +184,15 @@ class Archiver(ConsumerRebalanceListener):
 
     def _parse(self, item: tuple[TopicPartition, _Pending]) -> ParsedBatch:
         tp, batch = item
-        return parse_batch(DATASET_BY_TOPIC[tp.topic], [r.value for r in batch.records],
-                           [r.offset for r in batch.records], f"{tp.topic}/{tp.partition}")
+        parsed = parse_batch(DATASET_BY_TOPIC[tp.topic], [r.value for r in batch.records],
+                             [r.offset for r in batch.records], f"{tp.topic}/{tp.partition}")
+        optouts = self.optouts.current() if self.optouts is not None else NO_OPTOUTS
+        if parsed.table is not None and optouts:
+            parsed.table, dropped = optouts.filter(parsed.table)
+            self.opted_out_dropped += dropped  # one thread per partition; a metric's count
+            if not parsed.table.num_rows:
+                parsed.table = None
+        return parsed
 
     def _commit(self, dataset: Dataset, tps: list[TopicPartition], tables: list[pa.Table],
                 pending: dict[TopicPartition, _Pending]) -> None:

@@ -26,6 +26,9 @@ class ArchiverCollector(Collector):
             self._last = (archived, time.time())
         yield CounterMetricFamily("chatlake_archiver_records_archived",
                                   "Records written to the lake and committed.", value=archived)
+        yield CounterMetricFamily("chatlake_archiver_optout_dropped",
+                                  "Records of opted-out users or channels not written.",
+                                  value=int(getattr(self.archiver, "opted_out_dropped", 0)))
         yield CounterMetricFamily("chatlake_archiver_dead_letters",
                                   "Records the archiver could not parse (to dead_letters).",
                                   value=int(self.archiver.dead_lettered))

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from warehouse.catalog import TABLES, connect
 from warehouse.lake_store import LakeStore
+from warehouse.optouts import NO_OPTOUTS, OptOutSet
 
 FORMATS = ("csv", "jsonl", "json", "parquet")
 MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson", "json": "application/json",
@@ -181,11 +182,21 @@ def plan(con: duckdb.DuckDBPyConnection, source: str, fmt: str, filters: Filters
     return Plan(sql, params, cols)
 
 
-def record_batches(con: duckdb.DuckDBPyConnection, export: Plan) -> pa.RecordBatchReader:
+def record_batches(con: duckdb.DuckDBPyConnection, export: Plan,
+                   optouts: OptOutSet = NO_OPTOUTS) -> pa.RecordBatchReader:
+    """The export's rows; rows naming an opted-out user or channel (by id or login, in the
+    lake's or the marts' column names) are left out."""
     try:
-        return con.execute(export.sql, export.params).to_arrow_reader(BATCH_ROWS)
+        reader = con.execute(export.sql, export.params).to_arrow_reader(BATCH_ROWS)
     except duckdb.Error as error:
         raise ExportError(f"the export fails: {_first_line(error)}") from None
+    if not optouts:
+        return reader
+
+    def kept() -> Iterator[pa.RecordBatch]:
+        for batch in reader:
+            yield from optouts.filter(pa.Table.from_batches([batch]))[0].to_batches()
+    return pa.RecordBatchReader.from_batches(reader.schema, kept())
 
 
 class _Drain(io.RawIOBase):

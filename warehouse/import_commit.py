@@ -19,6 +19,7 @@ from warehouse import import_log
 from warehouse.imported_file import ImportedFile, content_app
 from warehouse.lake_schema import CHAT_MESSAGES, DEAD_LETTERS, Dataset
 from warehouse.lake_store import LakeStore, sql_string
+from warehouse.optouts import NO_OPTOUTS, OptOutSet
 
 
 @dataclass
@@ -40,8 +41,11 @@ class ImportWriter:
     """The lake's tables for one import run, opened on first use and kept: every commit goes
     through the open table, which moves to the version it made."""
 
-    def __init__(self, store: LakeStore) -> None:
+    def __init__(self, store: LakeStore, optouts: OptOutSet = NO_OPTOUTS) -> None:
         self.store = store
+        # Opted-out users' and channels' messages are dropped before anything is written.
+        self.optouts = optouts
+        self.dropped = 0
         self._tables: dict[str, DeltaTable | None] = {}
 
     def commit(self, files: list[ImportedFile]) -> list[bool]:
@@ -71,7 +75,7 @@ class ImportWriter:
         # without bad lines leave that table alone, unless it holds a replaced content's.
         self._commit_dead_letters([p for p in plans if p.previous or p.file.dead_letters.num_rows])
         if plans:
-            self._commit_rows(CHAT_MESSAGES, plans, [p.file.messages for p in plans])
+            self._commit_rows(CHAT_MESSAGES, plans, [self._kept(p.file.messages) for p in plans])
             self._log([p.file for p in plans] + logged_late)
         elif logged_late:
             self._log(logged_late)
@@ -103,6 +107,11 @@ class ImportWriter:
             self.store.append(dataset.name, rows, transactions=transactions, table=table)
         if table is None:  # the commit made the table
             self._tables[dataset.name] = self.store.open(dataset.name)
+
+    def _kept(self, messages: pa.Table) -> pa.Table:
+        kept, dropped = self.optouts.filter(messages)
+        self.dropped += dropped
+        return kept
 
     def _log(self, files: list[ImportedFile]) -> None:
         rows = import_log.rows([import_log.Entry(

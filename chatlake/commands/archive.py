@@ -18,6 +18,7 @@ from core.settings import Settings
 from warehouse.archiver import Archiver, ArchiverConfig, relax_gc_for_batches
 from warehouse.archiver_metrics import watch_archiver
 from warehouse.lake_store import LakeStore
+from warehouse.optouts import CachedOptOuts, registry_set
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,9 @@ def archive() -> None:
         max_batch_seconds=settings.archiver.max_batch_seconds,
     )
     relax_gc_for_batches()
-    archiver = Archiver(config, LakeStore.from_settings(settings.lake))
+    optouts = CachedOptOuts(lambda: registry_set(
+        settings.postgres.url, embedded=settings.postgres.embedded), settings.privacy.refresh_s)
+    archiver = Archiver(config, LakeStore.from_settings(settings.lake), optouts)
     watch_archiver(archiver)
     sampler = LagSampler(settings.kafka.servers, {
         settings.archiver.group_id: [d.topic for d in config.datasets],

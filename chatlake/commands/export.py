@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, BinaryIO
 
 import duckdb
+import psycopg
 import pyarrow as pa
 import typer
 from rich.console import Console
@@ -23,6 +24,7 @@ from warehouse.exports import (
     record_batches,
 )
 from warehouse.lake_store import LakeStore
+from warehouse.optouts import registry_set
 
 
 class Format(str, Enum):
@@ -72,7 +74,12 @@ def export(
             show = err.is_terminal if progress is None else progress
             total = con.execute(export_plan.count_sql(), export_plan.params).fetchone()[0] \
                 if show else None
-            reader = record_batches(con, export_plan)
+            try:  # rows of opted-out users and channels never leave
+                optouts = registry_set(settings.postgres.url,
+                                       embedded=settings.postgres.embedded)
+            except psycopg.Error as error:
+                _fail(f"the opt-out registry is not reachable: {error}")
+            reader = record_batches(con, export_plan, optouts)
 
             def write(handle: BinaryIO) -> int:
                 rows = 0

@@ -7,6 +7,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
+import psycopg
 import typer
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
@@ -21,6 +22,7 @@ from ingest.chat_import import (
 )
 from ingest.importers import ImportFileError, ImportOptions
 from warehouse.lake_store import LakeStore
+from warehouse.optouts import OptOutSet, registry_set
 
 DEFAULT_JOBS = os.cpu_count() or 1
 # How many bad-line locations to name in the summary; all of them are in the dead letters.
@@ -67,11 +69,17 @@ def import_files(
     settings = Settings()
     lake = LakeStore.from_settings(settings.lake)
     console = Console(stderr=True)
+    try:  # opted-out users' and channels' messages are never written
+        optouts = registry_set(settings.postgres.url, embedded=settings.postgres.embedded)
+    except psycopg.Error as error:
+        console.print(f"[red]error:[/red] the opt-out registry is not reachable: {error}",
+                      highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     if to is Destination.lake and len(files) > 1 and jobs > 1:
-        outcomes = _import_to_lake_in_parallel(files, options, lake, jobs, console)
+        outcomes = _import_to_lake_in_parallel(files, options, lake, jobs, console, optouts)
     else:
         outcomes = _import_one_by_one(files, options, settings, lake, to, speed, again,
-                                      console)
+                                      console, optouts)
     failed = 0
     for outcome in outcomes:
         if isinstance(outcome, str):  # a file that could not be imported: what is wrong
@@ -85,7 +93,7 @@ def import_files(
 
 def _import_one_by_one(files: list[Path], options: ImportOptions, settings: Settings,
                        lake: LakeStore, to: Destination, speed: float | None, again: bool,
-                       console: Console) -> Iterator[FileReport | str]:
+                       console: Console, optouts: OptOutSet) -> Iterator[FileReport | str]:
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(),
                   TextColumn("messages"), console=console, transient=True) as progress:
         for path in files:
@@ -93,11 +101,11 @@ def _import_one_by_one(files: list[Path], options: ImportOptions, settings: Sett
             advance = lambda n, task=task: progress.advance(task, n)  # noqa: E731
             try:
                 if to is Destination.lake:
-                    yield import_to_lake(path, options, lake, advance)
+                    yield import_to_lake(path, options, lake, advance, optouts)
                 else:
                     yield asyncio.run(import_to_kafka(
                         path, options, settings.kafka.servers, speed, advance, lake=lake,
-                        again=again))
+                        again=again, optouts=optouts))
             except ImportFileError as error:
                 yield str(error)
             finally:
@@ -105,11 +113,12 @@ def _import_one_by_one(files: list[Path], options: ImportOptions, settings: Sett
 
 
 def _import_to_lake_in_parallel(files: list[Path], options: ImportOptions, lake: LakeStore,
-                                jobs: int, console: Console) -> Iterator[FileReport | str]:
+                                jobs: int, console: Console, optouts: OptOutSet
+                                ) -> Iterator[FileReport | str]:
     with Progress(SpinnerColumn(), TextColumn("files"), MofNCompleteColumn(),
                   console=console, transient=True) as progress:
         task = progress.add_task("files", total=len(files))
-        for outcome in import_files_to_lake(files, options, lake, jobs):
+        for outcome in import_files_to_lake(files, options, lake, jobs, optouts):
             progress.advance(task)
             yield outcome
 

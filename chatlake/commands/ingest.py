@@ -11,6 +11,7 @@ from core.settings import Settings
 from ingest.chat_ingest import ChatIngestService, IngestConfig, IngestStartupError
 from ingest.chat_ingest.metrics import watch_ingest
 from twitch.tokens import TokenFileError, TokenStore
+from warehouse.optouts import CachedOptOuts, registry_set
 
 
 def register(app: typer.Typer) -> None:
@@ -44,6 +45,8 @@ def ingest(
                              "follow_lifecycle": not no_lifecycle,
                              "token_store": TokenStore(settings.twitch.token_file)})
     service = ChatIngestService(config)
+    service.optouts = CachedOptOuts(lambda: registry_set(
+        settings.postgres.url, embedded=settings.postgres.embedded), settings.privacy.refresh_s)
     watch_ingest(service)  # read at scrape time; nothing is added per message
     server = metrics.serve(settings.metrics.host, settings.metrics.ingest_port,
                            ready=lambda: {"logged_in": service.ready.is_set(),

@@ -29,6 +29,7 @@ class IngestReading:
     dropped: int
     send_failures: int
     token_refreshes: int
+    optout_dropped: int
     buffered: int
     channels: int
     kafka_connected: bool
@@ -42,6 +43,7 @@ def ingest_reading(service: Any) -> IngestReading:
         received=counts["received"], published=published["published"],
         dead_letters=counts["dead_letters"], dropped=published["dropped"],
         send_failures=published["send_failures"], token_refreshes=counts["token_refreshes"],
+        optout_dropped=counts["optout_dropped"],
         buffered=service.publisher.buffered, channels=len(service.stats.subscribed),
         kafka_connected=bool(service.publisher.connected),
         eventsub_connected=_eventsub_connected(service))
@@ -74,7 +76,9 @@ class IngestCollector(Collector):
                  reading.dropped),
                 ("send_failures", "Records Kafka did not acknowledge (then retried).",
                  reading.send_failures),
-                ("token_refreshes", "User token refreshes persisted.", reading.token_refreshes)):
+                ("token_refreshes", "User token refreshes persisted.", reading.token_refreshes),
+                ("optout_dropped", "Chat of opted-out users or channels dropped.",
+                 reading.optout_dropped)):
             yield CounterMetricFamily(f"chatlake_ingest_{name}", help_text, value=value)
         for name, help_text, value in (
                 ("buffered_records", "Records waiting for Kafka.", reading.buffered),

@@ -37,6 +37,7 @@ from ingest.chat_ingest.publisher import ChatPublisher, Outgoing
 from ingest.chat_ingest.shard import ShardMembership
 from ingest.shards.store import ShardConflict
 from twitch.tokens import TokenFileError, TokenStore, app_credentials
+from warehouse.optouts import CachedOptOuts
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,9 @@ class ChatIngestService:
         # Why the token cannot be used any more (never the token); a shard reports it.
         self.auth_problem: str | None = None
         self.membership: ShardMembership | None = None
+        # The opt-out registry, cached (re-read every few seconds, not per message); set by
+        # the entry point. Opted-out users' and channels' chat is dropped here and counted.
+        self.optouts: CachedOptOuts | None = None
 
     # ---------- the wire sink (called synchronously from twitchio's socket reader) ----------
 
@@ -127,6 +131,9 @@ class ChatIngestService:
             record = record_from_notification(notification)
         except MalformedEvent as error:
             self.malformed(raw, str(error))
+            return
+        if self.optouts is not None and self.optouts.current().drops_message(record):
+            self.stats.counts["optout_dropped"] += 1
             return
         self.publisher.offer(Outgoing(
             CHAT_MESSAGES, record["broadcaster_id"].encode(), _encode_json(record),

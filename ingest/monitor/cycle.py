@@ -99,8 +99,12 @@ async def monitor_cycle(helix: HelixClient, dsn: str, publish: Publish,
             forbidden = await store.forbidden(conn, polled | set(follows))
             absent = [channel for channel in follows if channel not in polled]
             live_elsewhere = await _viewer_counts(helix, absent)
+            logins = {**{c: f.login for c, f in follows.items()},
+                      **{s.broadcaster_id: s.login for s in ranking.streams}}
+            opted_out = await store.opted_out(conn, logins)
             decision = decide(follows, ranking, forbidden=forbidden,
-                              live_elsewhere=live_elsewhere, rules=config.rules, now=now)
+                              live_elsewhere=live_elsewhere, rules=config.rules, now=now,
+                              opted_out=opted_out)
             shards = await _assign_shards(conn, decision.follows, config)
             joined = {t.broadcaster_id for t in decision.transitions
                       if t.event_type == "online"}

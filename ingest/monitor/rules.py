@@ -56,7 +56,8 @@ class Decision:
 
 
 def decide(follows: dict[str, Follow], ranking: Ranking, *, forbidden: set[str],
-           live_elsewhere: dict[str, int], rules: MonitorRules, now: datetime) -> Decision:
+           live_elsewhere: dict[str, int], rules: MonitorRules, now: datetime,
+           opted_out: frozenset[str] = frozenset()) -> Decision:
     """`live_elsewhere`: viewer counts of followed channels that are live but were not in
     the ranking (looked up by id); `forbidden`: channels that do not allow clipping."""
     ranked = ranking.by_id()
@@ -66,7 +67,10 @@ def decide(follows: dict[str, Follow], ranking: Ranking, *, forbidden: set[str],
     missing: list[str] = []
     for channel, follow in follows.items():
         stream = ranked.get(channel)
-        if channel in forbidden:
+        if channel in opted_out:
+            leaves.append(_leave(follow, stream.rank if stream else None,
+                                 "channel opted out", "opted_out"))
+        elif channel in forbidden:
             leaves.append(_leave(follow, stream.rank if stream else None,
                                  "channel does not allow clipping", "clips_forbidden"))
         elif stream is not None and stream.rank > rules.leave_rank:
@@ -92,7 +96,8 @@ def decide(follows: dict[str, Follow], ranking: Ranking, *, forbidden: set[str],
             missing.append(channel)
     joins: list[Transition] = []
     for stream in ranking.streams[:rules.join_rank]:
-        if stream.broadcaster_id in after or stream.broadcaster_id in forbidden:
+        if stream.broadcaster_id in after or stream.broadcaster_id in forbidden \
+                or stream.broadcaster_id in opted_out:
             continue
         reason = f"entered the top {rules.join_rank} (rank {stream.rank})"
         after[stream.broadcaster_id] = Follow(stream.broadcaster_id, stream.login, now,

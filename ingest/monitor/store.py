@@ -66,6 +66,17 @@ async def forbidden(conn: AsyncConnection, channels: Iterable[str]) -> set[str]:
     return {row[0] for row in await cursor.fetchall()}
 
 
+async def opted_out(conn: AsyncConnection, channels: dict[str, str]) -> frozenset[str]:
+    """Which of `channels` (id -> login) opted out (by id or login): never joined."""
+    cursor = await conn.execute(
+        "select subject_id, subject_login from optouts where kind = 'channel'")
+    rows = await cursor.fetchall()
+    ids = {row[0] for row in rows if row[0]}
+    logins = {row[1] for row in rows if row[1]}
+    return frozenset(c for c, login in channels.items()
+                     if c in ids or (login or "").lower() in logins)
+
+
 async def save(conn: AsyncConnection, follows: dict[str, Follow],
                transitions: list[Transition], now: datetime) -> None:
     await conn.execute("delete from monitor_follows where not (broadcaster_id = any(%s))",

@@ -9,6 +9,7 @@ is bound is decided from settings when Dagster loads the code location.
 """
 
 import dagster as dg
+from pydantic import Field
 
 from core.settings import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET, Settings
 from ingest.monitor import MonitorConfig, MonitorRules
@@ -21,6 +22,8 @@ class LakeResource(dg.ConfigurableResource):
 
     uri: str
     vacuum_retention_hours: float = 168.0
+    # Days of raw data kept per table (CHATLAKE_RETENTION_DAYS_*); absent: kept forever.
+    retention_days: dict[str, int] = Field(default_factory=dict)
 
     def store(self) -> LakeStore:
         """The lake's tables (S3 endpoint and keys from `CHATLAKE_LAKE_S3_*` at run time)."""
@@ -104,7 +107,8 @@ def helix_resource(settings: Settings) -> HelixResource:
 def resources_from_settings(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
         "lake": LakeResource(uri=settings.lake.uri,
-                             vacuum_retention_hours=settings.lake.vacuum_retention_hours),
+                             vacuum_retention_hours=settings.lake.vacuum_retention_hours,
+                             retention_days=settings.retention.limits()),
         "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
         "history_folder": HistoryFolderResource(folder=str(settings.history_dir)),
         "postgres": PostgresResource(dsn=settings.postgres.url),
