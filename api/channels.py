@@ -13,6 +13,7 @@ from litestar.exceptions import NotFoundException
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from api.marts import ServedMarts
+from api.optouts import ApiOptOuts
 from api.queries.channels import lake_channels, postgres_channels
 from api.schemas import Channel
 
@@ -21,20 +22,27 @@ CACHE_SECONDS = 10.0
 
 
 class ChannelDirectory:
-    def __init__(self, marts: ServedMarts, pool: AsyncConnectionPool) -> None:
+    def __init__(self, marts: ServedMarts, pool: AsyncConnectionPool,
+                 optouts: ApiOptOuts) -> None:
         self._marts = marts
         self._pool = pool
+        self._optouts = optouts
         self._channels: list[Channel] = []
         self._loaded_at = float("-inf")
         self._lock = anyio.Lock()
 
     async def all(self) -> list[Channel]:
+        """Every channel but the opted-out ones (whose opt-out counts from the moment it is
+        read, not from the next refresh of this list)."""
         if time.monotonic() - self._loaded_at > CACHE_SECONDS:
             async with self._lock:
                 if time.monotonic() - self._loaded_at > CACHE_SECONDS:
                     self._channels = await self._load()
                     self._loaded_at = time.monotonic()
-        return self._channels
+        optouts = await self._optouts.current()
+        if not optouts:
+            return self._channels
+        return [c for c in self._channels if not optouts.drops_channel(c.broadcaster_id, c.login)]
 
     async def resolve(self, channel: str) -> Channel:
         """The channel whose broadcaster id or login is `channel`, or a 404 that says so."""

@@ -10,13 +10,15 @@ from just before it connected; the feed drops anything older than the connection
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 from chatlake_contracts.topics import CHAT_MESSAGES
+
+from warehouse.optouts import NO_OPTOUTS, OptOutSet
 
 log = logging.getLogger(__name__)
 # How long the feed waits for a topic to appear, and the longest silence between keep-alives.
@@ -28,11 +30,13 @@ class FeedUnavailableError(RuntimeError):
     """Kafka cannot be read (no broker, no topic)."""
 
 
-async def follow_channel(bootstrap_servers: str, broadcaster_id: str,
-                         since: datetime) -> AsyncIterator[dict | None]:
+async def follow_channel(bootstrap_servers: str, broadcaster_id: str, since: datetime,
+                         optouts: Callable[[], Awaitable[OptOutSet]] | None = None,
+                         ) -> AsyncIterator[dict | None]:
     """None once connected, then the channel's live chat messages after `since` as the
     contract's dicts, and None again after each quiet spell (a keep-alive for the caller).
-    Raises FeedUnavailableError before the first None when Kafka cannot be read."""
+    Raises FeedUnavailableError before the first None when Kafka cannot be read. `optouts`
+    gives the current opt-out set: its users' messages are never sent."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None,
                                 enable_auto_commit=False, auto_offset_reset="latest")
     try:
@@ -53,11 +57,12 @@ async def follow_channel(bootstrap_servers: str, broadcaster_id: str,
         quiet = 0.0
         while True:
             batches = await consumer.getmany(timeout_ms=500)
+            hidden = await optouts() if optouts is not None else NO_OPTOUTS
             sent = False
             for records in batches.values():
                 for record in records:
                     message = _message(record.value, broadcaster_id, since_ms)
-                    if message is not None:
+                    if message is not None and not (hidden and hidden.drops_message(message)):
                         sent = True
                         yield message
             quiet = 0.0 if sent else quiet + 0.5

@@ -19,6 +19,7 @@ from api.cache import TTLCache
 from api.channels import ChannelDirectory
 from api.lake import LakeReader
 from api.marts import ServedMarts
+from api.optouts import ApiOptOuts
 from api.queries.emotes import EmoteSetCache
 
 # Connections the API keeps to PostgreSQL; the endpoints are short single queries.
@@ -40,6 +41,8 @@ class Resources:
     marts: ServedMarts
     channels: ChannelDirectory
     emote_sets: EmoteSetCache
+    # Who must not be shown (the opt-out registry, re-read every few seconds).
+    optouts: ApiOptOuts
     clip_pages: TTLCache = field(default_factory=lambda: TTLCache(CLIP_CACHE_SECONDS))
     # The marts DuckDB file (`Settings.warehouse_path`) that exports read, when there is one.
     marts_path: Path | None = None
@@ -73,7 +76,9 @@ def build_resources(postgres_url: str, lake_uri: str, marts_path: Path | None = 
     pool = open_pool(postgres_url)
     lake = LakeReader(lake_uri)
     marts = ServedMarts(lake, marts_path)
-    return Resources(pool, lake, marts, ChannelDirectory(marts, pool), EmoteSetCache(),
+    optouts = ApiOptOuts(pool)
+    return Resources(pool, lake, marts, ChannelDirectory(marts, pool, optouts), EmoteSetCache(),
+                     optouts,
                      marts_path=marts_path, kafka_servers=kafka_servers)
 
 

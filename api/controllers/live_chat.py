@@ -27,7 +27,8 @@ class LiveChatController(Controller):
         found = await resources.channels.resolve(channel)
         if resources.kafka_servers is None:
             raise HTTPException(status_code=503, detail="no Kafka configured for the live feed")
-        feed = follow_channel(resources.kafka_servers, found.broadcaster_id, datetime.now(UTC))
+        feed = follow_channel(resources.kafka_servers, found.broadcaster_id, datetime.now(UTC),
+                              resources.optouts.current)
         try:
             first = await anext(feed)
         except FeedUnavailableError as error:

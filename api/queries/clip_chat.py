@@ -9,9 +9,9 @@ CONTEXT = timedelta(seconds=30)
 MAX_MESSAGES = 500
 
 _SQL = f"""
-    select sent_at, user_name, user_display_name, text from (
+    select sent_at, user_name, user_display_name, text, user_id from (
         select timezone('UTC', timestamp) as sent_at, user_name, user_display_name, text,
-               timestamp, source, message_id
+               user_id, timestamp, source, message_id
         from chat_messages
         where broadcaster_id = $broadcaster_id and not coalesce(is_vod_comment, false)
           and date between $first_day and $last_day
@@ -25,8 +25,8 @@ _SQL = f"""
 
 async def chat_around(lake: LakeReader, broadcaster_id: str, window_start: datetime,
                       window_end: datetime) -> list[tuple]:
-    """(sent_at, login, display name, text) of the channel's live chat from CONTEXT before the
-    window to CONTEXT after it, at most MAX_MESSAGES."""
+    """(sent_at, login, display name, text, user id) of the channel's live chat from CONTEXT
+    before the window to CONTEXT after it, at most MAX_MESSAGES."""
     # The lake's timestamps are compared as naive UTC.
     start = (window_start - CONTEXT).astimezone(UTC).replace(tzinfo=None)
     end = (window_end + CONTEXT).astimezone(UTC).replace(tzinfo=None)

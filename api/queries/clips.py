@@ -42,6 +42,9 @@ class ClipQuery:
     broadcaster_id: str | None = None
     after: tuple[datetime | float, int] | None = None
     sort: str = "time"
+    # Opted-out channels, by id and by lower-case login: never listed.
+    hidden_ids: tuple[str, ...] = ()
+    hidden_logins: tuple[str, ...] = ()
 
 
 async def list_clips(conn: AsyncConnection, query: ClipQuery) -> list[Clip]:
@@ -53,6 +56,9 @@ async def list_clips(conn: AsyncConnection, query: ClipQuery) -> list[Clip]:
         where.append("c.detected_at < %(end)s")
     if query.broadcaster_id is not None:
         where.append("c.broadcaster_id = %(broadcaster_id)s")
+    if query.hidden_ids or query.hidden_logins:
+        where.append("not (c.broadcaster_id = any(%(hidden_ids)s)"
+                     " or coalesce(lower(s.streamer_login) = any(%(hidden_logins)s), false))")
     key = SORT_KEYS[query.sort]
     if query.after is not None:
         where.append(f"({key}, c.id) < (%(after_at)s, %(after_id)s)")
@@ -68,6 +74,8 @@ async def list_clips(conn: AsyncConnection, query: ClipQuery) -> list[Clip]:
         "after_at": query.after[0] if query.after else None,
         "after_id": query.after[1] if query.after else None,
         "limit": query.limit,
+        "hidden_ids": list(query.hidden_ids),
+        "hidden_logins": list(query.hidden_logins),
     }
     async with conn.cursor(row_factory=class_row(Clip)) as cursor:
         await cursor.execute(sql, params)

@@ -10,16 +10,17 @@ from pathlib import Path
 
 from warehouse.exports import Filters, encode, open_sources, plan, record_batches
 from warehouse.lake_store import LakeStore
+from warehouse.optouts import NO_OPTOUTS, OptOutSet
 
 
 def start_export(store: LakeStore, marts: Path | None, source: str, fmt: str,
-                 filters: Filters) -> Iterator[bytes]:
+                 filters: Filters, optouts: OptOutSet = NO_OPTOUTS) -> Iterator[bytes]:
     """Check the request and run its query (raising ExportError before any byte is sent), then
     return the body's chunks; the connection closes when they run out (or the body is
-    dropped)."""
+    dropped). Rows of opted-out users and channels are left out."""
     con = open_sources(store, marts)
     try:
-        reader = record_batches(con, plan(con, source, fmt, filters, allow_sql=False))
+        reader = record_batches(con, plan(con, source, fmt, filters, allow_sql=False), optouts)
     except BaseException:
         con.close()
         raise

@@ -80,7 +80,9 @@ async def clip_page(
     if channel is not None:
         broadcaster_id = (await resources.channels.resolve(channel)).broadcaster_id
     # One row more than a page, to know whether another page follows.
-    query = ClipQuery(status, limit + 1, start, end, broadcaster_id, after, sort)
+    optouts = await resources.optouts.current()
+    query = ClipQuery(status, limit + 1, start, end, broadcaster_id, after, sort,
+                      tuple(sorted(optouts.channel_ids)), tuple(sorted(optouts.channel_logins)))
     body = resources.clip_pages.get(query)
     if body is not None:
         return body
@@ -102,10 +104,16 @@ async def clip_chat(resources: Resources, clip_row_id: int) -> ClipChat:
     if window is None:
         raise NotFoundException(f"no clip with id {clip_row_id}")
     broadcaster_id, window_start, window_end = window
+    optouts = await resources.optouts.current()
+    if optouts.drops_channel(broadcaster_id):
+        raise NotFoundException(f"no clip with id {clip_row_id}")
     rows = await chat_around(resources.lake, broadcaster_id, window_start, window_end)
+    if optouts:
+        rows = [row for row in rows if (row[1] or "").lower() not in optouts.user_logins
+                and row[4] not in optouts.user_ids]
     return ClipChat(
         id=clip_row_id, broadcaster_id=broadcaster_id,
         start=window_start - CONTEXT, end=window_end + CONTEXT,
         messages=[ChatLine(sent_at.replace(tzinfo=UTC), login, display, text)
-                  for sent_at, login, display, text in rows],
+                  for sent_at, login, display, text, _ in rows],
         truncated=len(rows) == MAX_MESSAGES)

@@ -36,6 +36,7 @@ async def export_download(resources: Resources, source: str, fmt: str, channel: 
     """(body chunks, media type, headers) of an export; 404 for an unknown source, 400 for a
     filter it cannot take, 503 while the marts file cannot be opened."""
     filters = Filters(channel, start, end)
+    optouts = await resources.optouts.current()
     slots = resources.export_slots
     if not slots.acquire(blocking=False):
         raise ServiceUnavailableException(
@@ -43,7 +44,8 @@ async def export_download(resources: Resources, source: str, fmt: str, channel: 
             headers={"Retry-After": "5"})
     try:
         body = await anyio.to_thread.run_sync(
-            start_export, resources.lake.store, resources.marts_path, source, fmt, filters)
+            start_export, resources.lake.store, resources.marts_path, source, fmt, filters,
+            optouts)
     except BaseException as error:
         slots.release()
         if isinstance(error, UnknownSourceError):

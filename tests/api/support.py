@@ -20,6 +20,7 @@ from ingest.chat_import import import_to_lake
 from ingest.importers import ImportOptions
 from tests.support import free_port, shared_data_dir
 from warehouse.lake_store import LakeStore
+from warehouse.postgres import apply_migrations
 
 SHARED_DATA = shared_data_dir()
 NYMN_IRC = SHARED_DATA / "irc" / "nymn_recent.irc"
@@ -140,3 +141,13 @@ def live_server(settings: Settings) -> Iterator[str]:
 def with_broker(settings: Settings, servers: str) -> Settings:
     """The same settings reading Kafka at `servers` (for the live chat feed)."""
     return Settings(**{**settings.model_dump(), "kafka": {"bootstrap_servers": servers}})
+
+
+def fresh_database(server_dsn: str, name: str) -> str:
+    """DSN of a new, migrated database `name` on the test server (dropped first if there)."""
+    with psycopg.connect(server_dsn, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}"')  # a fixed name, never user input
+        conn.execute(f'create database "{name}"')
+    dsn = psycopg.conninfo.make_conninfo(server_dsn, dbname=name)
+    apply_migrations(dsn)
+    return dsn

@@ -12,11 +12,10 @@ import pytest
 from core.settings import Settings
 from ingest.chat_import import import_to_lake
 from ingest.importers import ImportOptions
-from tests.api.support import live_server
+from tests.api.support import fresh_database, live_server
 from tests.e2e.test_web_ui import HERE, ensure_playwright
 from tests.support import reachable_tmp_dir
 from warehouse.lake_store import LakeStore
-from warehouse.postgres import apply_migrations
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 CHANNEL_ID, CHANNEL = "990001", "xss_channel"
@@ -75,15 +74,6 @@ def seed_tuning_run(conn: psycopg.Connection) -> None:
             "insert into tuning_videos values ('run-1', %s, 'train', 5, %s, %s, %s, %s)",
             [video, [5.0 * n for n in range(1, 121)], [n % 7 for n in range(120)],
              json.dumps([[90.0, 110.0], [300.0, 330.0]]), detections])
-
-
-def fresh_database(server_dsn: str, name: str) -> str:
-    with psycopg.connect(server_dsn, autocommit=True) as conn:
-        conn.execute(f'drop database if exists "{name}"')  # a fixed name, never user input
-        conn.execute(f'create database "{name}"')
-    dsn = psycopg.conninfo.make_conninfo(server_dsn, dbname=name)
-    apply_migrations(dsn)
-    return dsn
 
 
 def test_hostile_text_is_shown_literally_and_never_runs(hostile_site):
