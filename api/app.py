@@ -25,6 +25,7 @@ from api.controllers.exports import ExportController
 from api.controllers.health import HealthController
 from api.controllers.live_chat import LiveChatController
 from api.controllers.markers import MarkerController
+from api.controllers.neighbours import NeighbourController
 from api.controllers.page import STATIC_DIR, PageController
 from api.controllers.sentiment import SentimentController
 from api.controllers.tuning import TuningController
@@ -42,6 +43,7 @@ CONTROLLERS = (
     ChatterController,
     SentimentController,
     CommunitiesController,
+    NeighbourController,
     EmoteController,
     TuningController,
     TuningVideoController,

@@ -8,7 +8,7 @@ offsets other than Z are accepted as ISO 8601 allows.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar.exceptions import ClientException
 from litestar.params import Parameter
@@ -165,3 +165,8 @@ def bucket_range(
             f"allowed: narrow start/end or choose a coarser interval"
         )
     return Buckets(start_s, end_s, step)
+
+
+OverlapPeriod = Annotated[Literal["1d", "7d", "30d", "all"], Parameter(
+    description="Overlap period: the last 1, 7 or 30 UTC days (ending at the newest day in "
+    "the marts), or all time.")]

@@ -275,3 +275,55 @@ class TuningVideo(msgspec.Struct):
     messages: list[int]
     labels: list[list[float]]
     detections: list[float]
+
+
+class ChannelNeighbour(msgspec.Struct):
+    broadcaster_id: str
+    login: str | None
+    shared_chatters: int
+    jaccard_index: float
+    overlap_coefficient: float
+    directed_share: float  # of the asked channel's chatters, the share also chatting here
+    chatters: int  # the asked channel's active chatters in the period
+    other_chatters: int
+
+
+class ChannelNeighbours(msgspec.Struct):
+    """A channel's neighbours by shared active chatters in a period, most shared first."""
+
+    broadcaster_id: str
+    period: str
+    neighbours: list[ChannelNeighbour]
+    freshness: Freshness
+
+
+class MapNode(msgspec.Struct):
+    id: str
+    name: str | None
+    community: int
+    chatters: int
+    colour: str
+    x: float
+    y: float
+
+
+class MapEdge(msgspec.Struct):
+    s: int  # index into nodes
+    t: int
+    w: float
+
+
+class MapCommunity(msgspec.Struct):
+    community: int
+    channels: int
+    label: str
+    colour: str
+
+
+class CommunityLayout(msgspec.Struct):
+    """A communities build laid out for a map: nodes in [-1, 1]², the strongest edges."""
+
+    period: str
+    nodes: list[MapNode]
+    edges: list[MapEdge]
+    communities: list[MapCommunity]

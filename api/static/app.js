@@ -273,6 +273,7 @@ async function drawCharts() {
       drawChatters(run, channel, interval()),
       drawSentiment(run, channel, interval()),
       drawChannelProfile(channel),
+      drawCommunities(channel),
     ]);
   } catch (error) {
     say(error.message);
@@ -326,6 +327,8 @@ async function main() {
   $("theme-toggle").addEventListener("click", toggleTheme);
   $("filters").addEventListener("submit", (event) => event.preventDefault());
   $("clip-filters").addEventListener("submit", (event) => event.preventDefault());
+  $("community-filters").addEventListener("change",
+    () => drawCommunities($("channel").value).catch((e) => say(e.message)));
   $("clip-filters").addEventListener("change", () => reloadClips().catch((e) => say(e.message)));
   $("clips-more").addEventListener("click", () => loadClips().catch((e) => say(e.message)));
   $("channel").addEventListener("change", async () => {

@@ -17,7 +17,7 @@ OPERATION_IDS = {
     "listEmotes", "getEmoteUsage", "listTuningResults", "getHealth", "getReadiness",
     "exportTable", "getVodMarkers", "getStreamMarkers", "getChatHeatmap", "listStreams",
     "getClipChat", "followLiveChat", "getChatSentiment", "getCommunities",
-    "listTuningVideos", "getTuningVideo",
+    "listTuningVideos", "getTuningVideo", "getCommunityMap", "listChannelNeighbours",
 }
 
 

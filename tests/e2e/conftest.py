@@ -14,7 +14,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # Pages that show no chat lines from ../shared/data (its usernames stay out of the repository).
 PUBLISHED = ("01-clips-grid", "03-charts", "04-dark-mode", "05-narrow",
-             "06-channel-profile-dark", "07-channel-profile-narrow", "08-live-chat")
+             "06-channel-profile-dark", "07-channel-profile-narrow", "08-live-chat",
+             "09-communities")
 
 
 @pytest.fixture(scope="session", autouse=True)
