@@ -1,12 +1,14 @@
-"""Benchmark of communities: synthetic chatter-channel table -> overlap edges -> Leiden ->
-centrality, labels -> files and maps, timed, with peak memory.
+"""Benchmark of communities: synthetic chat in a Delta lake -> chatter-channel pairs ->
+overlap edges -> Leiden -> centrality, labels -> files and maps, timed, with peak memory.
 
     uv run python bench/bench_communities.py [--channels 10000] [--chatters 2000000]
 
 A planted block model (`warehouse/communities/synthetic.py`: 100 blocks, each chatter in
-1 + Poisson(2) channels, 85 % in their home block) is written as a Parquet chatter-channel
-table; each run reads it in a fresh child process (so its peak RSS is its own) and does the
-whole build. The baseline is the same pipeline at a tenth of the size, measured in the same
+1 + Poisson(2) channels, 85 % in their home block) is written to a Delta lake's
+`chat_messages` as one live message per chatter-channel pair (the fewest messages that carry
+the graph); each run reads the lake with DuckDB in a fresh child process (so its peak RSS is
+its own; the distinct pairs as the marts' `int_channel_chatters_aggregated` takes them) and
+does the whole build. The baseline is the same pipeline at a tenth of the size, measured in the same
 run: the ratio says how the cost grows. Targets (issue 13): < 2 min and < 4 GiB at 10 k
 channels and 2 M chatters. Synthetic data only.
 """
@@ -20,20 +22,35 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
+from warehouse.catalog import connect
 from warehouse.communities.agreement import adjusted_rand_index
 from warehouse.communities.build import CommunitySettings, find_communities
 from warehouse.communities.maps import write_maps
 from warehouse.communities.outputs import write_outputs
 from warehouse.communities.overlap import overlap_edges
 from warehouse.communities.synthetic import planted_chat
+from warehouse.lake import to_lake_table
+from warehouse.lake_schema import CHAT_MESSAGE_SCHEMA, CHAT_MESSAGES
+from warehouse.lake_store import LakeStore
+
+DAY_MS = 1_790_000_000_000  # 2026-09-21, a day like any other
+
+PAIRS_SQL = """
+    select distinct broadcaster_id, user_id as chatter_id from chat_messages
+    where not coalesce(is_vod_comment, false) and user_id is not null
+"""
 
 
-def pipeline(table: str, blocks_file: str, out: str, queue) -> None:
+def pipeline(lake_uri: str, blocks_file: str, out: str, queue) -> None:
     """One build in this (child) process; puts the timings on the queue."""
     start = time.perf_counter()
-    pairs = pl.read_parquet(table)
+    with connect(lake_uri) as con:
+        pairs = con.execute(PAIRS_SQL).pl()
+    read = time.perf_counter()
     edges = overlap_edges(pairs)
     overlapped = time.perf_counter()
     result = find_communities(edges, CommunitySettings(seed=1))
@@ -49,23 +66,42 @@ def pipeline(table: str, blocks_file: str, out: str, queue) -> None:
         "random_modularity": result.random_modularity,
         "ari": adjusted_rand_index(truth["block"].to_numpy(),
                                    result.nodes["community"].to_numpy()),
-        "overlap_s": overlapped - start, "leiden_s": found - overlapped,
+        "lake_read_s": read - start, "overlap_s": overlapped - read, "leiden_s": found - overlapped,
         "files_s": done - found, "total_s": done - start,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def pairs_as_messages(pairs: pl.DataFrame) -> pa.Table:
+    """One live chat message per (broadcaster_id, chatter_id), spread over one UTC day."""
+    count = pairs.height
+    timestamps = np.sort(np.random.default_rng(3).integers(DAY_MS, DAY_MS + 86_400_000, count))
+    columns = {
+        "v": pa.array(np.ones(count, np.int16)),
+        "message_id": pa.array([f"b{n}" for n in range(count)]),
+        "broadcaster_id": pairs["broadcaster_id"].to_arrow(),
+        "timestamp": pa.array(timestamps),
+        "text": pa.array(["hi"] * count),
+        "user_id": pairs["chatter_id"].cast(pl.Utf8).to_arrow(),
+        "source": pa.array(["eventsub"] * count),
+        "is_vod_comment": pa.array(np.zeros(count, bool)),
+    }
+    arrays = [columns.get(f.name, pa.nulls(count, f.type)).cast(f.type)
+              for f in CHAT_MESSAGE_SCHEMA]
+    return to_lake_table(pa.Table.from_arrays(arrays, schema=CHAT_MESSAGE_SCHEMA), CHAT_MESSAGES)
 
 
 def measure(channels: int, chatters: int, work: Path) -> dict:
     chat = planted_chat(channels=channels, blocks=100, chatters=chatters,
                         mean_channels_per_chatter=3.0, p_home=0.85, seed=5)
-    table, blocks = work / f"pairs-{channels}.parquet", work / f"blocks-{channels}.parquet"
-    chat.pairs.write_parquet(table)
+    lake, blocks = LakeStore(str(work / f"lake-{channels}")), work / f"blocks-{channels}.parquet"
+    lake.append(CHAT_MESSAGES.name, pairs_as_messages(chat.pairs))
     chat.blocks.write_parquet(blocks)
     del chat
     out = work / f"out-{channels}"
     out.mkdir()
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    child = context.Process(target=pipeline, args=(str(table), str(blocks), str(out), queue))
+    child = context.Process(target=pipeline, args=(lake.uri, str(blocks), str(out), queue))
     child.start()
     result = queue.get()
     child.join()

@@ -21,6 +21,7 @@ from ingest.chat_import import (
     import_to_lake,
 )
 from ingest.importers import ImportFileError, ImportOptions
+from ingest.stream_metadata import StreamDescription, imported_stream, record_stream
 from warehouse.lake_store import LakeStore
 from warehouse.optouts import OptOutSet, registry_set
 
@@ -57,6 +58,13 @@ def import_files(
     again: Annotated[bool, typer.Option(
         help="With --to kafka: publish a file whose content was published before (a replay "
              "for the detector; the lake then holds its messages twice).")] = False,
+    game: Annotated[str | None, typer.Option(
+        help="The game the files' streams were about (stored in PostgreSQL's streams table "
+             "for community labels).")] = None,
+    language: Annotated[str | None, typer.Option(
+        help="Their language (ISO 639-1, e.g. en).")] = None,
+    title: Annotated[str | None, typer.Option(
+        help="Their title (default: the file's own, when it has one).")] = None,
 ) -> None:
     """Import chat files. Bad lines are counted, named and kept in the dead letters; a file
     that cannot be read at all is an error and the exit status is non-zero."""
@@ -66,6 +74,7 @@ def import_files(
         raise typer.BadParameter("--again needs --to kafka (a lake import never doubles)")
     options = ImportOptions(channel=channel, channel_id=channel_id,
                             start=iso_time(start, "--start"))
+    said = StreamDescription(game, _language(language), title)
     settings = Settings()
     lake = LakeStore.from_settings(settings.lake)
     console = Console(stderr=True)
@@ -80,13 +89,17 @@ def import_files(
     else:
         outcomes = _import_one_by_one(files, options, settings, lake, to, speed, again,
                                       console, optouts)
-    failed = 0
+    failed, done = 0, []
     for outcome in outcomes:
         if isinstance(outcome, str):  # a file that could not be imported: what is wrong
             console.print(f"[red]error:[/red] {outcome}", highlight=False, soft_wrap=True)
             failed += 1
         else:
             _summarise(console, outcome, to)
+            if said:
+                done.append(outcome.path)
+    if done:
+        _record_streams(done, options, said, settings, console)
     if failed:
         raise typer.Exit(1)
 
@@ -137,4 +150,29 @@ def _summarise(console: Console, report: FileReport, to: Destination) -> None:
         more = ", ..." if len(report.bad_lines) > SHOWN_BAD_LINES else ""
         console.print(f"  {len(report.bad_lines)} bad lines ({shown}{more}) kept in the dead "
                       f"letters; first problem: {report.bad_lines[0].error}",
+                      highlight=False, soft_wrap=True)
+
+
+def _language(code: str | None) -> str | None:
+    if code is not None and not (len(code) == 2 and code.isascii() and code.isalpha()):
+        raise typer.BadParameter(f"{code!r} is not a two-letter language code (e.g. en)",
+                                 param_hint="--language")
+    return code.lower() if code else None
+
+
+def _record_streams(files: list[Path], options: ImportOptions, said: StreamDescription,
+                    settings: Settings, console: Console) -> None:
+    """Each imported file's stream with what the user said about it, in PostgreSQL."""
+    streams = [s for s in (imported_stream(path, options, said) for path in files) if s]
+    try:
+        with psycopg.connect(settings.postgres.url, connect_timeout=5) as conn:
+            for stream in streams:
+                record_stream(conn, stream)
+    except psycopg.Error as error:
+        console.print(f"[red]error:[/red] the streams' game/language/title were not stored: "
+                      f"PostgreSQL: {type(error).__name__}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    for stream in streams:
+        console.print(f"{stream.broadcaster_id} stream of {stream.started_at:%Y-%m-%d %H:%M} "
+                      f"UTC: game {stream.game_name or '-'}, language {stream.language or '-'}",
                       highlight=False, soft_wrap=True)
