@@ -4,6 +4,8 @@
 handlers receive its parts through the dependencies below, never through globals.
 """
 
+import asyncio
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -22,6 +24,7 @@ from api.marts import ServedMarts
 from api.optouts import ApiOptOuts
 from api.queries.emotes import EmoteSetCache
 
+log = logging.getLogger(__name__)
 # Connections the API keeps to PostgreSQL; the endpoints are short single queries.
 POOL_MIN_SIZE = 2
 POOL_MAX_SIZE = 8
@@ -92,13 +95,24 @@ def lifespan(make: Callable[[], Resources]) -> Callable:
         # readiness and the endpoints that need it report the outage instead.
         await resources.pool.open(wait=False)
         app.state.resources = resources
+        # The channel directory scans the marts and PostgreSQL once (over a second on a big
+        # lake): start it now, so the first page does not wait for it.
+        warming = asyncio.create_task(_warm(resources))
         try:
             yield
         finally:
+            warming.cancel()
             await resources.pool.close()
             resources.lake.close()
 
     return manage
+
+
+async def _warm(resources: Resources) -> None:
+    try:
+        await resources.channels.all()
+    except Exception as error:  # the first request will try again and report it
+        log.warning("channel directory not warmed at start: %s", error)
 
 
 def provide_resources(state: State) -> Resources:
