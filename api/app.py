@@ -28,6 +28,7 @@ from api.controllers.markers import MarkerController
 from api.controllers.neighbours import NeighbourController
 from api.controllers.page import STATIC_DIR, PageController
 from api.controllers.sentiment import SentimentController
+from api.controllers.stream_metadata import StreamMetadataController
 from api.controllers.tuning import TuningController
 from api.controllers.tuning_videos import TuningVideoController
 from api.errors import EXCEPTION_HANDLERS
@@ -44,6 +45,7 @@ CONTROLLERS = (
     SentimentController,
     CommunitiesController,
     NeighbourController,
+    StreamMetadataController,
     EmoteController,
     TuningController,
     TuningVideoController,

@@ -327,3 +327,14 @@ class CommunityLayout(msgspec.Struct):
     nodes: list[MapNode]
     edges: list[MapEdge]
     communities: list[MapCommunity]
+
+
+class StreamMetadata(msgspec.Struct):
+    """A stream's game, title and language as last seen (`streams`, migration 0008)."""
+
+    broadcaster_id: str
+    started_at: datetime
+    last_seen_at: datetime
+    game_name: str | None
+    title: str | None
+    language: str | None

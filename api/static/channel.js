@@ -139,10 +139,25 @@ function followLiveChat(channel) {
   });
 }
 
+// The latest stream's game, title and language, when the monitor or an import recorded them.
+async function describeStream(path) {
+  const about = document.getElementById("stream-about");
+  about.textContent = "";
+  let stream;
+  try {
+    stream = await api(`${path}/stream`);
+  } catch {
+    return;  // none recorded
+  }
+  const parts = [stream.title, stream.game_name, stream.language].filter(Boolean);
+  about.textContent = `latest stream: ${parts.join(" · ")}`;
+}
+
 async function drawChannelProfile(channel) {
   followLiveChat(channel);
   const path = `/v1.0/channels/${encodeURIComponent(channel)}`;
-  const [heatmap, streams] = await Promise.all([api(`${path}/heatmap`), api(`${path}/streams?limit=20`)]);
+  const [heatmap, streams] = await Promise.all([api(`${path}/heatmap`), api(`${path}/streams?limit=20`),
+    describeStream(path)]);
   drawHeatmap(heatmap);
   drawStreams(streams);
   drawDownloads(channel);

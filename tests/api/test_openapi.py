@@ -18,6 +18,7 @@ OPERATION_IDS = {
     "exportTable", "getVodMarkers", "getStreamMarkers", "getChatHeatmap", "listStreams",
     "getClipChat", "followLiveChat", "getChatSentiment", "getCommunities",
     "listTuningVideos", "getTuningVideo", "getCommunityMap", "listChannelNeighbours",
+    "getLatestStream",
 }
 
 

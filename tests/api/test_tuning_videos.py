@@ -1,7 +1,9 @@
-"""The backtest plot's endpoints answer 404 naming what is missing (their data path is tested
-in tests/e2e/test_untrusted_text.py, over a database of its own)."""
+"""The backtest plot's and the latest stream's endpoints answer 404 naming what is missing
+(their data path is tested in tests/e2e/test_untrusted_text.py, over a database of its own)."""
 
 import pytest
+
+from tests.api.support import LIRIK_ID
 
 pytestmark = pytest.mark.integration
 
@@ -25,3 +27,10 @@ async def test_an_overlong_run_id_is_400(client):
 async def test_the_backtest_needs_a_video(client):
     response = await client.get("/v1.0/tuning/runs/run-1/backtest")
     assert response.status_code == 400 and "video_id" in response.text
+
+
+@pytest.mark.anyio
+async def test_a_channel_without_a_recorded_stream_is_404_naming_it(client):
+    # The seeded channels have chat and clips but no monitor poll nor --game import.
+    response = await client.get(f"/v1.0/channels/{LIRIK_ID}/stream")
+    assert response.status_code == 404 and LIRIK_ID in response.json()["detail"]

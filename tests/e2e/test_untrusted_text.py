@@ -1,6 +1,7 @@
-"""Chat text, user names, a clip's title and a tuning run carrying markup and script URLs (the
-chat imported through the real importer into a lake of its own, the rest stored in PostgreSQL)
-reach the page as text: nothing executes and every string is shown literally."""
+"""Chat text, user names, a stream's title and game, a clip's title and a tuning run carrying
+markup and script URLs (the chat imported through the real importer into a lake of its own,
+the rest stored in PostgreSQL) reach the page as text: nothing executes and every string is
+shown literally."""
 
 import json
 import subprocess
@@ -23,6 +24,8 @@ HOSTILE_USERS = ("<script>alert('user')</script>", "<img/src=x/onerror=alert('na
 HOSTILE_TEXTS = ("<img src=x onerror=alert('chat')>", "<script>alert('chat')</script>",
                  "javascript:alert('chat')", '"><svg onload=alert(1)>')
 TUNING_SOURCE = "files: <img src=x onerror=alert('source')>.json"
+STREAM_TITLE = "<script>alert('stream')</script> javascript:alert('stream')"
+STREAM_GAME = "<img src=x onerror=alert('game')>"
 PLOT_VIDEO = "<b>v1</b>"
 CLIP_TITLE = "<img src=x onerror=alert('title')> javascript:alert('title')"
 
@@ -52,6 +55,10 @@ def hostile_site(postgres_server, tmp_path):
              "javascript:alert('thumb')", CLIP_TITLE, moment, moment, moment - timedelta(seconds=5),
              moment, moment])
         seed_tuning_run(conn)
+        conn.execute("insert into streams (broadcaster_id, started_at, game_name, title,"
+                     " language, first_seen_at, last_seen_at) values (%s, %s, %s, %s, 'en',"
+                     " %s, %s)", [CHANNEL_ID, moment - timedelta(hours=1), STREAM_GAME,
+                                  STREAM_TITLE, moment - timedelta(hours=1), moment])
     settings = Settings(postgres={"dsn": dsn}, lake={"uri": str(root / "lake")},
                         state_dir=root / "state")
     with live_server(settings) as base:
@@ -104,3 +111,5 @@ def test_hostile_text_is_shown_literally_and_never_runs(hostile_site):
     plot = seen["tuningPlot"]
     assert (plot["video"], plot["labels"], plot["detections"]) == (PLOT_VIDEO, "2", "2")
     assert plot["points"] == "120"
+    # The latest stream's title and game, shown as text beside the profile.
+    assert seen["streamAbout"] == f"latest stream: {STREAM_TITLE} · {STREAM_GAME} · en"

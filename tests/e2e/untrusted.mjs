@@ -39,6 +39,8 @@ try {
   await page.click(".clip .thumb");
   await page.waitForSelector(".clip-chat[data-messages]");
   seen.chatLines = await page.$$eval(".clip-chat li", (items) => items.map((i) => i.textContent));
+  await page.waitForFunction(() => document.getElementById("stream-about").textContent !== "");
+  seen.streamAbout = await page.$eval("#stream-about", (s) => s.textContent);
   seen.channelOptions = await page.$$eval("#channel option", (o) => o.map((e) => e.textContent));
   await page.waitForTimeout(1000);  // give an injected handler its chance to run
   seen.injected = await page.evaluate(() => ({
