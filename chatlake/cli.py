@@ -10,6 +10,7 @@ from chatlake.commands import (
     auth,
     backtest,
     clipper,
+    clips,
     demo,
     detector,
     export,
@@ -36,7 +37,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 for module in (stack, importing, archive, sql, lake, detector, standin, auth, ingest, api, monitor,
-               clipper, demo, backtest, ops, export, markers, marts, sentiment):
+               clipper, demo, backtest, ops, export, markers, marts, sentiment, clips):
     module.register(app)
 
 
