@@ -8,6 +8,7 @@ inside it for lags up to `duration - lead_in_s`.
 """
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,16 +69,16 @@ def read_detections(path: Path) -> list[Detection]:
 def plan(detections: list[Detection], *, chat_lag_s: float, duration: float = 30.0,
          lead_in_s: float = 10.0, vod_ids: dict[str, str] | None = None) -> list[PlannedClip]:
     """One clip per detection; `vod_ids` maps a video id to its VOD id (default: the same)."""
-    if not 5 <= duration <= 60:
+    if not 5 <= duration <= 60:  # also refuses NaN
         raise ValueError(f"--duration {duration:g} is not between 5 and 60 s")
-    if not 0 <= lead_in_s < duration:
+    if not 0 <= lead_in_s < duration:  # also refuses NaN
         raise ValueError(f"--lead-in {lead_in_s:g} must be at least 0 and below the duration")
-    if chat_lag_s < 0:
-        raise ValueError(f"--lag {chat_lag_s:g} must not be negative")
+    if not math.isfinite(chat_lag_s) or chat_lag_s < 0:
+        raise ValueError(f"--lag {chat_lag_s:g} must be a non-negative number")
     planned = []
     for detection in detections:
         end = round(detection.time_s - chat_lag_s - lead_in_s + duration)
-        vod_offset = max(end, int(-(-duration // 1)))  # a clip cannot start before the VOD
+        vod_offset = max(end, math.ceil(duration))  # a clip cannot start before the VOD
         title = f"chatlake highlight at {_clock(detection.time_s)}"
         planned.append(PlannedClip(detection, (vod_ids or {}).get(detection.video_id,
                                                                   detection.video_id),
