@@ -10,6 +10,7 @@ from chatlake.commands import (
     auth,
     backtest,
     clipper,
+    clips,
     communities,
     demo,
     detector,
@@ -39,7 +40,7 @@ app = typer.Typer(
 )
 for module in (stack, importing, archive, sql, lake, detector, standin, auth, ingest, api, monitor,
                clipper, demo, backtest, ops, export, markers, marts, sentiment,
-               communities, optout):
+               communities, optout, clips):
     module.register(app)
 
 

@@ -4,11 +4,11 @@
     await service.check_token()       # ClipperStartupError: missing/invalid token, do nothing
     await service.run(stop)
 
-Per detection (`process`): wait until detected_at + 10 s (the moment then sits in the middle
-of the default 30 s clip), Create Clip with retries of transient failures (5xx, 429 after its
-Ratelimit-Reset, timeouts) after 2 s and 4 s, read the clip 15 s after creation and poll up to
-a bound, then complete the row or fail it with the reason. A 403 marks the channel as not
-allowing clips.
+Per detection (`process`): wait until detected_at + `create_delay_s` (5 s: chat peaks lag the
+moment ~20 s, so the moment and the peak both sit inside the default 30 s clip; docs/tuning.md),
+Create Clip with retries of transient failures (5xx, 429 after its Ratelimit-Reset, timeouts)
+after 2 s and 4 s, read the clip 15 s after creation and poll up to a bound, then complete the
+row or fail it with the reason. A 403 marks the channel as not allowing clips.
 
 At most one clip per detection: the row is 'creating' (with its title) before each Create
 Clip call and 'created' (with the clip id) right after; a row found 'creating' after a crash is
@@ -49,7 +49,7 @@ class ClipperStartupError(RuntimeError):
 class ClipperConfig:
     dsn: str
     worker_id: str
-    create_delay_s: float = 10.0
+    create_delay_s: float = 5.0
     retry_delays_s: tuple[float, ...] = (2.0, 4.0)
     read_after_s: float = 15.0
     read_bound_s: float = 60.0

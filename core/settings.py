@@ -297,8 +297,14 @@ class ClipperSettings(BaseSettings):
 
     model_config = _section("CLIPPER_")
 
+    # Chat peaks lag the moment by ~17-28 s (median, docs/tuning.md "Clip timing") and a live
+    # clip ends at the call: 5 s keeps most moments inside a 30 s clip, the peak 5 s before its end.
     create_delay_s: float = Field(
-        default=10.0, description="Create Clip this long after the detection time."
+        default=5.0, description="Create Clip this long after the detection time."
+    )
+    chat_lag_s: float = Field(
+        default=20.0, description="How far chat peaks lag the moment they react to "
+        "(docs/tuning.md \"Clip timing\"); `clips from-vod` places the moment by it."
     )
     retry_delays_s: tuple[float, ...] = Field(
         default=(2.0, 4.0), description="Waits before each retry of a transient failure (JSON)."

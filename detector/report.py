@@ -27,7 +27,9 @@ def summary(result: Result, labels_source: str, extra: dict | None = None) -> di
         "labels": labels_source,
         "videos": len(result.videos),
         "splits": {s: result.pooled(s).as_dict() for s in splits},
-        "per_video": {v: {"split": result.splits.get(v), **s.as_dict()}
+        # detections_s (window ends, video seconds): what `chatlake clips from-vod` clips.
+        "per_video": {v: {"split": result.splits.get(v), **s.as_dict(),
+                          "detections_s": result.detections_of(v).tolist()}
                       for v, s in zip(result.videos, result.per_video, strict=True)},
         **(extra or {}),
     }

@@ -77,6 +77,16 @@ def routes(standin: StandInSurface) -> list[web.RouteDef]:
         standin.forbid_clips(data["broadcaster_id"], data.get("forbidden", True))
         return web.json_response({})
 
+    async def vods(request: web.Request) -> web.Response:
+        data = await body(request)
+        standin.add_vod(str(data["vod_id"]), str(data["user_id"]), int(data["length_s"]))
+        return web.json_response({})
+
+    async def editors(request: web.Request) -> web.Response:
+        data = await body(request)
+        standin.add_editor(str(data["broadcaster_id"]), str(data["user_id"]))
+        return web.json_response({})
+
     async def clips(_: web.Request) -> web.Response:
         return web.json_response({"data": standin.clips()})
 
@@ -139,6 +149,8 @@ def routes(standin: StandInSurface) -> list[web.RouteDef]:
         web.put("/_standin/streams", streams),
         web.post("/_standin/clips/forbid", forbid),
         web.get("/_standin/clips", clips),
+        web.post("/_standin/vods", vods),
+        web.post("/_standin/editors", editors),
         web.post("/_standin/faults", faults),
         web.delete("/_standin/faults", faults),
         web.post("/_standin/eventsub/drop", drop),
@@ -189,6 +201,13 @@ class StandInClient:
     def forbid_clips(self, broadcaster_id: str, forbidden: bool = True) -> None:
         self._request("POST", "clips/forbid", {"broadcaster_id": broadcaster_id,
                                                "forbidden": forbidden})
+
+    def add_vod(self, vod_id: str, user_id: str, length_s: int) -> None:
+        self._request("POST", "vods", {"vod_id": vod_id, "user_id": user_id,
+                                       "length_s": length_s})
+
+    def add_editor(self, broadcaster_id: str, user_id: str) -> None:
+        self._request("POST", "editors", {"broadcaster_id": broadcaster_id, "user_id": user_id})
 
     def clips(self) -> list[dict]:
         return self._request("GET", "clips")["data"]

@@ -1,4 +1,5 @@
-"""Helix endpoints under /helix/: users, streams, clips, videos, eventsub subscriptions.
+"""Helix endpoints under /helix/: users, streams, clips, videos, clips from VODs, eventsub
+subscriptions.
 
 Every call needs `Authorization: Bearer <token>` and a matching `Client-Id`; a bad or
 expired token gets 401 "Invalid OAuth token" (the wording twitchio refreshes on).
@@ -17,6 +18,7 @@ from standin.state import Clip, Token
 from standin.surface import StandInSurface
 
 MAX_FIRST = 100
+VOD_CLIP_SCOPES = {"editor:manage:clips", "channel:manage:clips"}
 
 
 class HelixError(Exception):
@@ -136,6 +138,46 @@ def routes(standin: StandInSurface) -> list[web.RouteDef]:
         edit_url = f"{standin.base_url}/clips/{clip_id}/edit"
         return reply([{"id": clip_id, "edit_url": edit_url}], status=202)
 
+    async def create_clip_from_vod(request: web.Request) -> web.Response:
+        """Create Clip from VOD: the clip ends at `vod_offset` and starts `duration` earlier."""
+        token = auth(request, user=True)
+        if not VOD_CLIP_SCOPES & set(token.scopes):
+            raise HelixError(401, "Missing scope: editor:manage:clips or channel:manage:clips")
+        query = request.query
+        missing = [n for n in ("broadcaster_id", "editor_id", "vod_id", "vod_offset", "title")
+                   if not query.get(n)]
+        if missing:
+            raise HelixError(400, f"Missing required parameter(s): {', '.join(missing)}")
+        broadcaster_id, editor_id = query["broadcaster_id"], query["editor_id"]
+        if editor_id != token.user_id:
+            raise HelixError(401, "editor_id must match the user in the access token")
+        vod = world.vods.get(query["vod_id"])
+        if vod is None or vod.user_id != broadcaster_id:
+            raise HelixError(404, "The VOD was not found for this broadcaster")
+        if not world.may_edit(editor_id, broadcaster_id):
+            raise HelixError(403, "The user is not an editor of the broadcaster's channel")
+        try:
+            offset, duration = int(query["vod_offset"]), float(query.get("duration", 30))
+        except ValueError as error:
+            raise HelixError(400, "vod_offset must be an integer, duration a number") from error
+        if not 5 <= duration <= 60:
+            raise HelixError(400, "duration must be between 5 and 60 seconds")
+        if offset < duration or offset > vod.length_s:
+            raise HelixError(400, f"vod_offset must be between duration and the VOD's length "
+                                  f"({vod.length_s} s)")
+        clip_id = f"Stand{uuid.uuid4().hex[:12].title()}Vod"
+        owner, creator = world.users.get(broadcaster_id), world.users.get(editor_id)
+        world.clips[clip_id] = Clip(
+            clip_id=clip_id, broadcaster_id=broadcaster_id,
+            broadcaster_name=owner.login if owner else "", creator_id=editor_id,
+            creator_name=creator.login if creator else "", title=query["title"],
+            duration=duration, created_at=datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            visible_at=time.time() + standin.clip_delay_s, video_id=vod.vod_id,
+            vod_offset=round(offset - duration),
+        )
+        edit_url = f"{standin.base_url}/clips/{clip_id}/edit"
+        return reply([{"id": clip_id, "edit_url": edit_url}], status=202)
+
     async def get_clips(request: web.Request) -> web.Response:
         auth(request)
         now = time.time()
@@ -202,6 +244,7 @@ def routes(standin: StandInSurface) -> list[web.RouteDef]:
         web.post("/helix/clips", guarded(create_clip)),
         web.get("/helix/clips", guarded(get_clips)),
         web.get("/helix/videos", guarded(videos)),
+        web.post("/helix/videos/clips", guarded(create_clip_from_vod)),
         web.post("/helix/eventsub/subscriptions", guarded(subscribe)),
         web.get("/helix/eventsub/subscriptions", guarded(list_subscriptions)),
         web.delete("/helix/eventsub/subscriptions", guarded(unsubscribe)),

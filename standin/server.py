@@ -17,7 +17,7 @@ from core.settings import STANDIN_CLIENT_ID, STANDIN_CLIENT_SECRET
 from standin import chat_payload, control, helix, oauth
 from standin.eventsub import EventSubHub, Pending
 from standin.faults import Fault, Faults
-from standin.state import DEFAULT_SCOPES, App, Stream, Token, User, World
+from standin.state import DEFAULT_SCOPES, App, Stream, Token, User, Vod, World
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -279,6 +279,14 @@ class TwitchStandIn:
     def forbid_clips(self, broadcaster_id: str, forbidden: bool = True) -> None:
         change = self.world.clip_forbidden.add if forbidden else self.world.clip_forbidden.discard
         self._call(change, broadcaster_id)
+
+    def add_vod(self, vod_id: str, user_id: str, length_s: int) -> None:
+        """A past broadcast of `user_id` that Create Clip from VOD can cut."""
+        self._call(self.world.vods.__setitem__, vod_id, Vod(vod_id, user_id, length_s))
+
+    def add_editor(self, broadcaster_id: str, user_id: str) -> None:
+        """Make `user_id` (e.g. the bot) an editor of the channel: it may clip its VODs."""
+        self._call(lambda: self.world.editors.setdefault(broadcaster_id, set()).add(user_id))
 
     def clips(self) -> list[dict]:
         """Every clip created so far, visible or not yet, oldest first."""

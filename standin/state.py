@@ -96,6 +96,8 @@ class Clip:
     created_at: str
     visible_at: float  # monotonic-ish wall time after which Get Clips returns it
     has_delay: bool = False
+    video_id: str = ""  # set for clips made from a VOD
+    vod_offset: int | None = None  # where the clip starts in that VOD, as Get Clips says
 
     def helix(self, base_url: str) -> dict:
         return {
@@ -104,11 +106,20 @@ class Clip:
             "embed_url": f"{base_url}/embed/clip?clip={self.clip_id}",
             "broadcaster_id": self.broadcaster_id, "broadcaster_name": self.broadcaster_name,
             "creator_id": self.creator_id, "creator_name": self.creator_name,
-            "video_id": "", "game_id": "509658", "language": "en", "title": self.title,
+            "video_id": self.video_id, "game_id": "509658", "language": "en", "title": self.title,
             "view_count": 0, "created_at": self.created_at,
             "thumbnail_url": f"{base_url}/clip-thumbnails/{self.clip_id}-preview-480x272.jpg",
-            "duration": self.duration, "vod_offset": None, "is_featured": False,
+            "duration": self.duration, "vod_offset": self.vod_offset, "is_featured": False,
         }
+
+
+@dataclass
+class Vod:
+    """A past broadcast that Create Clip from VOD can cut."""
+
+    vod_id: str
+    user_id: str
+    length_s: int
 
 
 @dataclass
@@ -124,10 +135,15 @@ class World:
     streams_page_overlap: int = 0
     clip_forbidden: set[str] = field(default_factory=set)
     clips: dict[str, Clip] = field(default_factory=dict)
+    vods: dict[str, Vod] = field(default_factory=dict)
+    editors: dict[str, set[str]] = field(default_factory=dict)  # broadcaster id -> user ids
     authorizing_user: str | None = None  # who "clicks Authorize" at /oauth2/authorize
 
     def user_by_login(self, login: str) -> User | None:
         return next((u for u in self.users.values() if u.login == login.lower()), None)
+
+    def may_edit(self, user_id: str, broadcaster_id: str) -> bool:
+        return user_id == broadcaster_id or user_id in self.editors.get(broadcaster_id, ())
 
     def live(self, user_id: str) -> Stream | None:
         return next((s for s in self.streams if s.user_id == user_id), None)

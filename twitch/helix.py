@@ -140,6 +140,23 @@ class HelixClient:
         body = await self.helix("POST", "clips", params, user=True)
         return body["data"][0]
 
+    async def create_clip_from_vod(self, broadcaster_id: str, editor_id: str, vod_id: str,
+                                   vod_offset: int, title: str, *,
+                                   duration: float = 30.0) -> dict:
+        """202 {id, edit_url}: a clip of a past broadcast ending at `vod_offset` seconds and
+        starting `duration` earlier. The token's user (`editor_id`) must be the broadcaster or
+        one of its editors (403 otherwise); an offset past the VOD's end is a 400."""
+        if not 5 <= duration <= 60:
+            raise ValueError(f"clip duration {duration:g} s is not between 5 and 60 s")
+        if vod_offset < duration:
+            raise ValueError(f"vod_offset {vod_offset} s is before the clip's {duration:g} s "
+                             "could start (the clip ends at vod_offset)")
+        params = [("broadcaster_id", broadcaster_id), ("editor_id", editor_id),
+                  ("vod_id", vod_id), ("vod_offset", str(int(vod_offset))), ("title", title),
+                  ("duration", f"{duration:g}")]
+        body = await self.helix("POST", "videos/clips", params, user=True)
+        return body["data"][0]
+
     async def clips_by_id(self, clip_ids: Sequence[str]) -> list[dict]:
         body = await self.helix("GET", "clips", [("id", c) for c in clip_ids], user=True)
         return body.get("data", [])
