@@ -32,13 +32,14 @@ from pathlib import Path
 
 import psycopg
 
+from core.settings import ClipperSettings
 from tests.support import REPO_ROOT, free_port, reachable_tmp_dir
 
 OUT_OF_ORDERNESS_S = 2.0  # the job's --out-of-orderness-ms default
 IDLE_TIMEOUT_S = 30.0  # the job's --idle-timeout-ms default
 JDBC_FLUSH_S = 1.0  # clips_sink's sink.buffer-flush.interval
-CREATE_DELAY_S = 10.0  # CHATLAKE_CLIPPER_CREATE_DELAY_S default
-READ_AFTER_S = 15.0  # CHATLAKE_CLIPPER_READ_AFTER_S default
+CREATE_DELAY_S = ClipperSettings().create_delay_s  # CHATLAKE_CLIPPER_CREATE_DELAY_S default
+READ_AFTER_S = ClipperSettings().read_after_s  # CHATLAKE_CLIPPER_READ_AFTER_S default
 
 QUERY = """
 select extract(epoch from recorded_at - window_end),
