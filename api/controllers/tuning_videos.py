@@ -11,8 +11,11 @@ from api.resources import Resources
 from api.schemas import TuningVideo, TuningVideoList
 from api.services.tuning_videos import tuning_video, tuning_videos
 
-RunId = Annotated[str, Parameter(max_length=200, description="A tuning run's id.")]
-VideoId = Annotated[str, Parameter(min_length=1, max_length=200,
+# Printable text only: PostgreSQL refuses a NUL in a string, and no id holds control characters.
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+RunId = Annotated[str, Parameter(max_length=200, pattern=PRINTABLE,
+                                 description="A tuning run's id.")]
+VideoId = Annotated[str, Parameter(min_length=1, max_length=200, pattern=PRINTABLE,
                                    description="A labelled video's id.")]
 
 

@@ -34,3 +34,10 @@ async def test_a_channel_without_a_recorded_stream_is_404_naming_it(client):
     # The seeded channels have chat and clips but no monitor poll nor --game import.
     response = await client.get(f"/v1.0/channels/{LIRIK_ID}/stream")
     assert response.status_code == 404 and LIRIK_ID in response.json()["detail"]
+
+
+@pytest.mark.anyio
+async def test_control_characters_in_ids_are_400_not_a_database_error(client):
+    response = await client.get("/v1.0/tuning/runs/run-1/backtest",
+                                params={"video_id": "v\x001"})
+    assert response.status_code == 400
