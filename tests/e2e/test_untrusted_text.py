@@ -1,8 +1,9 @@
 """Chat text, user names, a stream's title and game, a clip's title and a tuning run carrying
 markup and script URLs (the chat imported through the real importer into a lake of its own,
-the rest stored in PostgreSQL) reach the page as text: nothing executes and every string is
-shown literally."""
+the stream polled by the real monitor from the stand-in, the rest stored in PostgreSQL) reach
+the page as text: nothing executes and every string is shown literally."""
 
+import asyncio
 import json
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -13,9 +14,13 @@ import pytest
 from core.settings import Settings
 from ingest.chat_import import import_to_lake
 from ingest.importers import ImportOptions
+from ingest.monitor import MonitorConfig, monitor_cycle
+from ingest.monitor.cycle import kafka_publisher
 from tests.api.support import fresh_database, live_server
 from tests.e2e.test_web_ui import HERE, ensure_playwright
+from tests.ingest.monitor.test_cycle import endpoint
 from tests.support import reachable_tmp_dir
+from twitch.helix import HelixClient
 from warehouse.lake_store import LakeStore
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -31,7 +36,7 @@ CLIP_TITLE = "<img src=x onerror=alert('title')> javascript:alert('title')"
 
 
 @pytest.fixture
-def hostile_site(postgres_server, tmp_path):
+def hostile_site(postgres_server, twitch_standin, kafka_broker, tmp_path):
     """The API over a lake with the hostile chat and a database with a clip in the middle of it."""
     moment = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     log = tmp_path / "hostile.txt"
@@ -55,14 +60,28 @@ def hostile_site(postgres_server, tmp_path):
              "javascript:alert('thumb')", CLIP_TITLE, moment, moment, moment - timedelta(seconds=5),
              moment, moment])
         seed_tuning_run(conn)
-        conn.execute("insert into streams (broadcaster_id, started_at, game_name, title,"
-                     " language, first_seen_at, last_seen_at) values (%s, %s, %s, %s, 'en',"
-                     " %s, %s)", [CHANNEL_ID, moment - timedelta(hours=1), STREAM_GAME,
-                                  STREAM_TITLE, moment - timedelta(hours=1), moment])
+    # The stream's title and game come the way the monitor takes them: a Get Streams poll.
+    poll_hostile_stream(twitch_standin, kafka_broker, dsn, moment - timedelta(hours=1))
     settings = Settings(postgres={"dsn": dsn}, lake={"uri": str(root / "lake")},
                         state_dir=root / "state")
     with live_server(settings) as base:
         yield base
+
+
+def poll_hostile_stream(standin, kafka_servers: str, dsn: str, started: datetime) -> None:
+    """One monitor cycle against the stand-in, whose Get Streams lists the channel live with a
+    hostile title and game: the monitor stores them in `streams`."""
+    standin.set_streams([{"user_id": CHANNEL_ID, "user_login": CHANNEL, "game_name": STREAM_GAME,
+                          "game_id": "1", "language": "en", "title": STREAM_TITLE,
+                          "started_at": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                          "viewer_count": 1000}])
+
+    async def cycle() -> None:
+        async with HelixClient(endpoint(standin)) as helix, \
+                kafka_publisher(kafka_servers) as publish:
+            await monitor_cycle(helix, dsn, publish, MonitorConfig(top_n=10))
+
+    asyncio.run(cycle())
 
 
 def seed_tuning_run(conn: psycopg.Connection) -> None:
