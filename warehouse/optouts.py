@@ -246,8 +246,9 @@ def registry_set(dsn: str, *, embedded: bool) -> OptOutSet:
     means no registry has been started here: nothing to filter, said in the log. An external
     registry that cannot be reached is an error: writing without it could keep an opt-out."""
     try:
-        return load_set(dsn + ("" if "connect_timeout" in dsn else
-                               ("&" if "?" in dsn else "?") + "connect_timeout=3"))
+        # make_conninfo, not string appending: a DSN may be a URL or key=value pairs.
+        timeout = {} if "connect_timeout" in dsn else {"connect_timeout": 3}
+        return load_set(psycopg.conninfo.make_conninfo(dsn, **timeout))
     except psycopg.errors.UndefinedTable:
         log.debug("PostgreSQL is not migrated to the opt-out registry: none applied")
         return NO_OPTOUTS
