@@ -19,7 +19,7 @@ from ingest.monitor.cycle import kafka_publisher
 from tests.api.support import fresh_database, live_server
 from tests.e2e.test_web_ui import HERE, ensure_playwright
 from tests.ingest.monitor.test_cycle import endpoint
-from tests.support import reachable_tmp_dir
+from tests.support import private_broker, reachable_tmp_dir
 from twitch.helix import HelixClient
 from warehouse.lake_store import LakeStore
 
@@ -36,7 +36,7 @@ CLIP_TITLE = "<img src=x onerror=alert('title')> javascript:alert('title')"
 
 
 @pytest.fixture
-def hostile_site(postgres_server, twitch_standin, kafka_broker, tmp_path):
+def hostile_site(postgres_server, twitch_standin, tmp_path):
     """The API over a lake with the hostile chat and a database with a clip in the middle of it."""
     moment = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     log = tmp_path / "hostile.txt"
@@ -61,7 +61,10 @@ def hostile_site(postgres_server, twitch_standin, kafka_broker, tmp_path):
              moment, moment])
         seed_tuning_run(conn)
     # The stream's title and game come the way the monitor takes them: a Get Streams poll.
-    poll_hostile_stream(twitch_standin, kafka_broker, dsn, moment - timedelta(hours=1))
+    # A broker of its own: the shared one's lifecycle topic would keep an online event that
+    # later ingest tests follow.
+    with private_broker() as servers:
+        poll_hostile_stream(twitch_standin, servers, dsn, moment - timedelta(hours=1))
     settings = Settings(postgres={"dsn": dsn}, lake={"uri": str(root / "lake")},
                         state_dir=root / "state")
     with live_server(settings) as base:
