@@ -8,6 +8,7 @@ import json
 import psycopg
 import pytest
 
+from tests.api.support import fresh_database
 from tests.chatlake.test_import_command import chatlake
 from warehouse.communities.stream_tags import stream_tags
 
@@ -19,22 +20,23 @@ def test_an_import_records_its_streams_game_language_and_title(tmp_path, postgre
     lirik = shared_data / "vod" / "lirik" / "lirik_389178879.chat.json.gz"
     with gzip.open(lirik, "rt", encoding="utf-8") as handle:
         root = json.load(handle)
-    env = {"CHATLAKE_POSTGRES_DSN": postgres_server}
+    dsn = fresh_database(postgres_server, "chatlake_stream_import")  # a database of its own
+    env = {"CHATLAKE_POSTGRES_DSN": dsn}
     run = chatlake(tmp_path, "import", str(lirik), "--game", "Just Chatting", "--language",
                    "EN", env=env)
     assert run.returncode == 0, run.stderr
     channel = str(root["streamer"]["id"])
-    with psycopg.connect(postgres_server) as conn:
+    with psycopg.connect(dsn) as conn:
         row = conn.execute(
             "select game_name, language, title, started_at < last_seen_at from streams"
             " where broadcaster_id = %s", [channel]).fetchone()
     assert row == ("Just Chatting", "en", root["video"]["title"], True)
-    tags = stream_tags(postgres_server).filter(broadcaster_id=channel)
+    tags = stream_tags(dsn).filter(broadcaster_id=channel)
     assert tags.select("game_name", "language", "share").rows() == [("Just Chatting", "en", 1.0)]
     # Again with a title: it replaces the file's, the game stays.
     again = chatlake(tmp_path, "import", str(lirik), "--title", "a better title", env=env)
     assert again.returncode == 0, again.stderr
-    with psycopg.connect(postgres_server) as conn:
+    with psycopg.connect(dsn) as conn:
         assert conn.execute("select game_name, title from streams where broadcaster_id = %s",
                             [channel]).fetchall() == [("Just Chatting", "a better title")]
 
