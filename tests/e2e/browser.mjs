@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { cspViolations, watchCsp } from "./chromium.mjs";
 
 const [base, artifacts, channelId, interval] = process.argv.slice(2);
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
@@ -36,11 +37,7 @@ try {
   page.on("console", (m) => { if (m.type() === "error") seen.consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => seen.pageErrors.push(String(e)));
   // The API's Content-Security-Policy: any script, style, frame or image it blocks is recorded.
-  await page.addInitScript(() => {
-    window.cspViolations = [];
-    document.addEventListener("securitypolicyviolation", (e) =>
-      window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  await watchCsp(page);
 
   await page.goto(`${base}/`);
   await page.waitForSelector("body[data-ready=true]");
@@ -100,7 +97,7 @@ try {
   seen.narrowGridColumns = await page.$eval("#clips", (g) =>
     getComputedStyle(g).gridTemplateColumns.split(" ").length);
   await page.screenshot({ path: join(artifacts, "05-narrow.png") });
-  seen.cspViolations = await page.evaluate(() => window.cspViolations);
+  seen.cspViolations = await cspViolations(page);
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });

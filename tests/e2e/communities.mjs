@@ -2,21 +2,13 @@
 // switches to a period without a build and reports what the page says.
 // Usage: node communities.mjs <base-url> <artifacts-dir> <channel-id>
 // Called by tests/e2e/test_community_page.py, which makes the assertions.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { openChromium } from "./chromium.mjs";
 
 const [base, artifacts, channelId] = process.argv.slice(2);
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
-const profile = mkdtempSync(join(tmpdir(), "chatlake-chromium-"));
 const seen = { pageErrors: [], dialogs: [] };
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium", headless: true, args: ARGS,
-  viewport: { width: 1280, height: 900 },
-});
+const { page, close } = await openChromium({ viewport: { width: 1280, height: 900 } });
 try {
-  const page = context.pages()[0] || (await context.newPage());
   page.setDefaultTimeout(30000);
   page.on("pageerror", (e) => seen.pageErrors.push(String(e)));
   page.on("dialog", (d) => { seen.dialogs.push(d.message()); d.dismiss(); });
@@ -40,7 +32,6 @@ try {
   await page.waitForSelector("#community-map[data-state=empty]");
   seen.unbuilt = await page.$eval("#community-map", (b) => b.textContent);
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 console.log(JSON.stringify(seen));

@@ -3,24 +3,16 @@
 // test announces, pauses the list by hovering it, and ends with what it saw as one JSON line.
 // Usage: node live.mjs <base-url> <artifacts-dir> <channel-id>
 // Called by tests/e2e/test_live_chat.py, which makes the assertions.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { chromium } from "playwright-core";
+import { openChromium } from "./chromium.mjs";
 
 const [base, artifacts, channelId] = process.argv.slice(2);
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
-const profile = mkdtempSync(join(tmpdir(), "chatlake-chromium-"));
 const commands = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 const next = async () => (await commands.next()).value;
 const seen = { pageErrors: [] };
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium", headless: true, args: ARGS,
-  viewport: { width: 1280, height: 900 },
-});
+const { page, close } = await openChromium({ viewport: { width: 1280, height: 900 } });
 try {
-  const page = context.pages()[0] || (await context.newPage());
   page.setDefaultTimeout(30000);
   page.on("pageerror", (e) => seen.pageErrors.push(String(e)));
   await page.goto(`${base}/?channel=${encodeURIComponent(channelId)}`);
@@ -43,7 +35,6 @@ try {
   seen.afterPause = await page.$$eval("#live-chat li", (items) => items.map((i) => i.textContent));
   await page.screenshot({ path: join(artifacts, "08-live-chat.png"), fullPage: false });
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 console.log(JSON.stringify(seen));

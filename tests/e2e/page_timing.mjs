@@ -2,20 +2,12 @@
 // browser's own resource timing, beside a baseline in the same page: /health, which touches
 // nothing. Usage: node page_timing.mjs <base-url> <channel-id> <interval>
 // Called by bench/bench_page.py, which prints the table.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { openChromium } from "./chromium.mjs";
 
 const [base, channelId, interval] = process.argv.slice(2);
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
-const profile = mkdtempSync(join(tmpdir(), "chatlake-chromium-"));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium", headless: true, args: ARGS,
-});
+const { page, close } = await openChromium();
 const seen = {};
 try {
-  const page = context.pages()[0] || (await context.newPage());
   page.setDefaultTimeout(120000);
   const started = Date.now();
   await page.goto(`${base}/?channel=${encodeURIComponent(channelId)}&interval=${interval}`);
@@ -35,7 +27,6 @@ try {
     return times.sort((a, b) => a - b)[3];
   });
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 console.log(JSON.stringify(seen));

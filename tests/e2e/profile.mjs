@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { cspViolations, watchCsp } from "./chromium.mjs";
 
 const [base, artifacts, channelId, interval] = process.argv.slice(2);
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
@@ -22,11 +23,7 @@ try {
     if (m.type() === "error") seen.consoleErrors.push(`${m.text()} ${m.location().url}`);
   });
   page.on("pageerror", (e) => seen.pageErrors.push(String(e)));
-  await page.addInitScript(() => {
-    window.cspViolations = [];
-    document.addEventListener("securitypolicyviolation", (e) =>
-      window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  await watchCsp(page);
   const started = Date.now();
   await page.goto(`${base}/?channel=${encodeURIComponent(channelId)}&interval=${interval}`);
   await page.waitForSelector("#heatmap[data-state=drawn]");
@@ -78,7 +75,7 @@ try {
       disposition: response.headers()["content-disposition"] || "",
       head: (await response.text()).split("\n")[0] });
   }
-  seen.cspViolations = await page.evaluate(() => window.cspViolations);
+  seen.cspViolations = await cspViolations(page);
   await page.setViewportSize({ width: 420, height: 900 });
   await page.waitForTimeout(300);
   seen.narrowOverflow = await page.evaluate(() =>

@@ -1,30 +1,19 @@
 // Opens a channel whose chat, user names and clip carry markup and script URLs, plays the clip
-// (its chat context comes from the lake), reads the tuning table and reports what the page shows and whether anything
-// ran: dialogs, page errors, policy violations, elements the markup would have made.
+// (its chat context comes from the lake), reads the tuning table and reports what the page
+// shows and whether anything ran: dialogs, page errors, policy violations, elements the markup
+// would have made.
 // Usage: node untrusted.mjs <base-url> <channel-id>
 // Called by tests/e2e/test_untrusted_text.py, which makes the assertions.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { cspViolations, openChromium, watchCsp } from "./chromium.mjs";
 
 const [base, channelId] = process.argv.slice(2);
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
-const profile = mkdtempSync(join(tmpdir(), "chatlake-chromium-"));
 const seen = { dialogs: [], pageErrors: [] };
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium", headless: true, args: ARGS,
-});
+const { page, close } = await openChromium();
 try {
-  const page = context.pages()[0] || (await context.newPage());
   page.setDefaultTimeout(30000);
   page.on("dialog", (d) => { seen.dialogs.push(d.message()); d.dismiss(); });
   page.on("pageerror", (e) => seen.pageErrors.push(String(e)));
-  await page.addInitScript(() => {
-    window.cspViolations = [];
-    document.addEventListener("securitypolicyviolation", (e) =>
-      window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
+  await watchCsp(page);
   await page.goto(`${base}/?channel=${encodeURIComponent(channelId)}`);
   await page.waitForSelector("body[data-ready=true]");
   await page.waitForSelector(".clip");
@@ -48,9 +37,8 @@ try {
     scripts: [...document.scripts].map((s) => s.getAttribute("src")),
     scriptLinks: document.querySelectorAll('a[href^="javascript:"], iframe[src^="javascript:"]').length,
   }));
-  seen.cspViolations = await page.evaluate(() => window.cspViolations);
+  seen.cspViolations = await cspViolations(page);
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 console.log(JSON.stringify(seen));
