@@ -28,12 +28,19 @@ Rules (per broadcaster):
   sums, so rounding cannot depend on the order of additions.
 - Every window, fired or not, enters the baseline of the following ones.
 - A window that ends at or before the last one seen (a duplicate or a late row) is ignored.
+- With a `model` (`chatlake_contracts.learned`), a window's content features are scored
+  instead: `k`, `signal`, `baseline`, `smooth` and `min_ratio` are not used, `baseline_ms` is
+  the span of the features' baseline, and a detection fires at the peak within `peak_wait`
+  windows of the crossing. The same gap, restart, min_count and cooldown rules apply.
 """
 
 import math
 import statistics
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+from chatlake_contracts import learned
+from chatlake_contracts.learned import LinearModel, ScoreState
 
 SIGNALS = ("messages", "chatters")
 BASELINES = ("meanstd", "median_mad", "ewma")
@@ -61,6 +68,12 @@ class DetectorParams:
     # Also require count >= min_ratio * the baseline centre (0: off).
     min_ratio: float = 0.0
 
+    # The learned scorer (None: the rule above). With it, fire at the best window among the
+    # crossing and the `peak_wait` after it, once `warmup_ms` of the channel's chat is known.
+    model: LinearModel | None = None
+    peak_wait: int = 2
+    warmup_ms: int = 60_000
+
     def __post_init__(self) -> None:
         if self.signal not in SIGNALS:
             raise ValueError(f"signal must be one of {', '.join(SIGNALS)}")
@@ -74,6 +87,11 @@ class DetectorParams:
             raise ValueError("baseline_ms must be a whole number of buckets")
         if self.k < 0 or self.cooldown_ms < 0 or self.min_count < 0:
             raise ValueError("k, cooldown_ms and min_count must not be negative")
+        if self.model is not None and not isinstance(self.model, LinearModel):
+            raise ValueError("model must be a LinearModel")
+        if not 0 <= self.peak_wait <= self.max_gap_windows or self.warmup_ms < 0:
+            raise ValueError("peak_wait must be between 0 and the gap limit in windows, and "
+                             "warmup_ms must not be negative")
 
     @property
     def baseline_windows(self) -> int:
@@ -83,6 +101,10 @@ class DetectorParams:
     def max_gap_windows(self) -> int:
         gap = self.baseline_ms if self.max_gap_ms is None else self.max_gap_ms
         return gap // self.bucket_ms
+
+    @property
+    def warmup_windows(self) -> int:
+        return self.warmup_ms // self.bucket_ms
 
 
 @dataclass
@@ -98,6 +120,10 @@ class ChannelState:
     recent: list[int] = field(default_factory=list)
     # [mean, variance] of the exponentially weighted baseline (baseline "ewma" only).
     ewma: list[float] = field(default_factory=list)
+    # The learned scorer's baseline and ring (learned.ScoreState.to_list), and the detection
+    # waiting for its peak: _PENDING fields.
+    scores: list[float] = field(default_factory=list)
+    pending: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -110,6 +136,7 @@ class Detection:
     baseline_mean: float
     baseline_std: float
     threshold: float
+    score: float | None = None  # the learned scorer's score (None for the rule)
 
 
 def baseline_stats(history: list[int], k: float) -> tuple[float, float, float]:
@@ -124,8 +151,13 @@ def baseline_stats(history: list[int], k: float) -> tuple[float, float, float]:
 
 
 def step(state: ChannelState, params: DetectorParams, broadcaster_id: str, window_start: int,
-         window_end: int, message_count: int, chatter_count: int) -> Detection | None:
-    """Feed one window into `state` (mutated in place); return a detection if it fires."""
+         window_end: int, message_count: int, chatter_count: int,
+         content: Sequence[int] | None = None) -> Detection | None:
+    """Feed one window into `state` (mutated in place); return a detection if it fires.
+    `content` are the window's `window_content.CONTENT_FIELDS` (the learned scorer's input)."""
+    if params.model is not None:
+        return _step_scored(state, params, broadcaster_id, window_start, window_end,
+                            learned.aggregates(message_count, chatter_count, content))
     if state.last_window_end is not None:
         if window_end <= state.last_window_end:
             return None
@@ -158,6 +190,59 @@ def step(state: ChannelState, params: DetectorParams, broadcaster_id: str, windo
             state.last_detection_end = window_end
     _remember(state, params, count)
     state.last_window_end = window_end
+    return detection
+
+
+# ChannelState.pending: the peak so far (window, counts, score, baseline) and the deadline.
+_P_START, _P_END, _P_MESSAGES, _P_CHATTERS, _P_SCORE, _P_MEAN, _P_STD, _P_DEADLINE = range(8)
+
+
+def _step_scored(state: ChannelState, params: DetectorParams, broadcaster_id: str,
+                 window_start: int, window_end: int, window: tuple[int, ...]
+                 ) -> Detection | None:
+    model = params.model
+    if state.last_window_end is not None and window_end <= state.last_window_end:
+        return None
+    detection = None
+    if state.pending and window_end > state.pending[_P_DEADLINE]:
+        detection = _emit_pending(state, broadcaster_id, model)
+    scores = ScoreState.from_list(state.scores)
+    if state.last_window_end is not None:
+        empty = (window_end - state.last_window_end) // params.bucket_ms - 1
+        if empty > params.max_gap_windows:
+            scores = ScoreState.empty()
+            state.last_detection_end = None
+        else:
+            for _ in range(empty):
+                learned.advance(scores, learned.ZERO, params.baseline_windows)
+    found, mean, std = learned.advance(scores, window, params.baseline_windows)
+    score = model.score(learned.vector(found, model))
+    if state.pending:
+        if score > state.pending[_P_SCORE]:
+            state.pending[:_P_DEADLINE] = [window_start, window_end, window[0], window[1], score,
+                                           mean, std]
+        if window_end >= state.pending[_P_DEADLINE]:
+            detection = _emit_pending(state, broadcaster_id, model)
+    elif (score > model.threshold and window[0] >= params.min_count
+          and scores.seen > params.warmup_windows
+          and (state.last_detection_end is None
+               or window_end - state.last_detection_end >= params.cooldown_ms)):
+        state.pending[:] = [window_start, window_end, window[0], window[1], score, mean, std,
+                            window_end + params.peak_wait * params.bucket_ms]
+        if params.peak_wait == 0:
+            detection = _emit_pending(state, broadcaster_id, model)
+    state.scores = scores.to_list()
+    state.last_window_end = window_end
+    return detection
+
+
+def _emit_pending(state: ChannelState, broadcaster_id: str, model: LinearModel) -> Detection:
+    p = state.pending
+    detection = Detection(broadcaster_id, int(p[_P_START]), int(p[_P_END]), int(p[_P_MESSAGES]),
+                          int(p[_P_CHATTERS]), p[_P_MEAN], p[_P_STD], model.threshold,
+                          p[_P_SCORE])
+    state.last_detection_end = detection.window_end
+    state.pending.clear()
     return detection
 
 
@@ -200,18 +285,20 @@ def _remember(state: ChannelState, params: DetectorParams, count: int) -> None:
                              (1 - alpha) * (variance + alpha * delta * delta)]
 
 
-def run(params: DetectorParams, windows: list[tuple[str, int, int, int, int]],
+def run(params: DetectorParams, windows: list[tuple],
         channels: Mapping[str, DetectorParams] | None = None) -> list[Detection]:
     """Run the detector over `(broadcaster_id, window_start, window_end, message_count,
-    chatter_count)` rows of any number of channels; each channel's rows are taken in window
+    chatter_count, *content)` rows of any number of channels (content: the
+    `window_content.CONTENT_FIELDS`, needed by a model); each channel's rows are taken in window
     order, with `channels[broadcaster_id]` when given, else `params`. Returns detections
-    ordered by (broadcaster_id, window_end)."""
+    ordered by (broadcaster_id, window_end); a detection still waiting for its peak after the
+    last window is left out, as the stream would not have emitted it yet."""
     channels = channels or {}
     states: dict[str, ChannelState] = {}
     detections = []
     for row in sorted(windows, key=lambda r: (r[0], r[2])):
         found = step(states.setdefault(row[0], ChannelState()), channels.get(row[0], params),
-                     *row)
+                     *row[:5], content=row[5:] or None)
         if found is not None:
             detections.append(found)
     return detections

@@ -10,7 +10,10 @@
     }
 
 Keys are `DetectorParams` fields, checked against its field types, so a field added there is
-read here with no change. Standard library only: the PyFlink job imports this module.
+read here with no change; `model` is a `chatlake_contracts.learned.LinearModel` as an object
+(features, center, scale, coef, intercept, threshold, version), refused when a feature is
+unknown, a list has the wrong length or a number is not finite. Standard library only: the
+PyFlink job imports this module.
 """
 
 import json
@@ -19,6 +22,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from chatlake_contracts.detector import DetectorParams
+from chatlake_contracts.learned import LinearModel, ModelError
 
 FORMAT = "chatlake-detector-params/1"
 
@@ -46,8 +50,15 @@ def parse_params(values: object, base: DetectorParams, where: str) -> DetectorPa
     unknown = sorted(set(values) - set(types))
     if unknown:
         raise ParamsFileError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    values = dict(values)
+    if isinstance(values.get("model"), dict):
+        try:
+            values["model"] = LinearModel.from_dict(values["model"])
+        except ModelError as error:
+            raise ParamsFileError(f"{where}: model: {error}") from None
     for name, value in values.items():
-        _check_type(name, value, types[name], where)
+        if name != "model" or value is None or not isinstance(value, LinearModel):
+            _check_type(name, value, types[name], where)
     try:
         return replace(base, **values)
     except (TypeError, ValueError) as error:
