@@ -15,13 +15,20 @@ chat. How the contract's sequential rules become array operations:
 
 Mean/std (or median/MAD, EWMA) depend only on the bucket, the baseline length, the gap rule and
 the signal, so they are cached across the k / cooldown / min_count values of a sweep.
+
+A learned model (`DetectorParams.model`) is scored from the contract's own feature code
+(`chatlake_contracts.learned.advance`, run once per bucket, baseline span and gap rule over the
+dense windows, empty ones as zeros, restarting where the contract does), then the linear score
+as whole columns in the contract's order of operations, and the peak rule as a short loop.
 """
 
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from chatlake_contracts import learned, window_content
 from chatlake_contracts.detector import MAD_TO_STD, DetectorParams
 from chatlake_contracts.detector import SIGNALS as DETECTOR_SIGNALS
+from chatlake_contracts.learned import LinearModel
 from numpy.lib.stride_tricks import sliding_window_view
 
 from detector.windows import SIGNALS, WindowSeries
@@ -66,6 +73,12 @@ class TuningParams:
 
     def as_dict(self) -> dict:
         d = self.detector
+        if d.model is not None:
+            return {"bucket_s": d.bucket_ms / 1000, "baseline_s": d.baseline_ms / 1000,
+                    "cooldown_s": d.cooldown_ms / 1000, "min_count": d.min_count,
+                    "max_gap_s": None if d.max_gap_ms is None else d.max_gap_ms / 1000,
+                    "model": d.model.version or "unnamed", "threshold": d.model.threshold,
+                    "peak_wait": d.peak_wait, "warmup_s": d.warmup_ms / 1000}
         return {"bucket_s": d.bucket_ms / 1000, "baseline_s": d.baseline_ms / 1000, "k": d.k,
                 "cooldown_s": d.cooldown_ms / 1000, "min_count": d.min_count,
                 "max_gap_s": None if d.max_gap_ms is None else d.max_gap_ms / 1000,
@@ -142,6 +155,43 @@ def _ewma(x: np.ndarray, n: int, segment: np.ndarray) -> tuple[np.ndarray, np.nd
     return center, spread
 
 
+def learned_features(series: WindowSeries, span_windows: int, max_gap_windows: int
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(features of every window with chat, one column per learned.FEATURES, NaN rows for
+    empty windows; windows seen since the restart), by the contract's `advance`."""
+    segment, position = segment_position(series, max_gap_windows)
+    columns = ("messages", "chatters", *window_content.CONTENT_FIELDS)
+    rows = np.column_stack([series.counts[c] for c in columns]).tolist()
+    present = series.present.tolist()
+    starts = (series.present & (position == 0)).tolist()
+    out = np.full((len(rows), len(learned.FEATURES)), np.nan)
+    seen = np.zeros(len(rows), np.int64)
+    state, empty = learned.ScoreState.empty(), 0
+    for i, row in enumerate(rows):
+        if not present[i]:
+            empty += 1
+            continue
+        if starts[i]:
+            state, empty = learned.ScoreState.empty(), 0
+        for _ in range(empty):
+            learned.advance(state, learned.ZERO, span_windows)
+        empty = 0
+        found, _, _ = learned.advance(state, learned.aggregates(row[0], row[1], row[2:]),
+                                      span_windows)
+        out[i] = [found[name] for name in learned.FEATURES]
+        seen[i] = state.seen
+    return out, seen
+
+
+def linear_score(features: np.ndarray, model: LinearModel) -> np.ndarray:
+    """`LinearModel.score` of every row, column by column in the contract's order."""
+    total = np.full(len(features), float(model.intercept))
+    for name, center, scale, coef in zip(model.features, model.center, model.scale, model.coef,
+                                         strict=True):
+        total = total + coef * ((features[:, learned.FEATURES.index(name)] - center) / scale)
+    return total
+
+
 class Engine:
     """Detections of many parameter sets over one input; caches the baselines."""
 
@@ -149,6 +199,29 @@ class Engine:
         # series_for_bucket(bucket_ms) -> WindowSeries (a WindowCache.get)
         self._series_for = series_for_bucket
         self._baselines: dict[tuple, tuple[np.ndarray, ...]] = {}
+        self._features: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+    def features(self, d: DetectorParams) -> tuple[np.ndarray, np.ndarray]:
+        """learned_features of the bucket's series, cached per span and gap rule."""
+        key = (d.bucket_ms, d.baseline_windows, d.max_gap_windows)
+        if key not in self._features:
+            self._features[key] = learned_features(self.series(d.bucket_ms),
+                                                   d.baseline_windows, d.max_gap_windows)
+        return self._features[key]
+
+    def scores(self, d: DetectorParams) -> np.ndarray:
+        """The model's score of every window (NaN for empty windows)."""
+        return linear_score(self.features(d)[0], d.model)
+
+    def _detect_learned(self, d: DetectorParams) -> np.ndarray:
+        series = self.series(d.bucket_ms)
+        features, seen = self.features(d)
+        score = linear_score(features, d.model)
+        segment, _ = segment_position(series, d.max_gap_windows)
+        crossing = (series.present & (score > d.model.threshold)
+                    & (series.counts["messages"] >= d.min_count) & (seen > d.warmup_windows))
+        return _peaks(np.flatnonzero(crossing), np.where(series.present, score, -np.inf),
+                      series, segment, d)
 
     def series(self, bucket_ms: int) -> WindowSeries:
         return self._series_for(bucket_ms)
@@ -174,6 +247,8 @@ class Engine:
     def detect(self, params: TuningParams) -> np.ndarray:
         """Indices (into the bucket's series) of the windows that fire, in series order."""
         d = params.detector
+        if d.model is not None:
+            return self._detect_learned(d)
         series = self.series(d.bucket_ms)
         segment, full, x, center, spread = self._baseline(params)
         threshold = center + d.k * spread
@@ -198,4 +273,30 @@ def _cooled(candidates: np.ndarray, segments: np.ndarray, ends_ms: np.ndarray,
         if seg != last_segment or end - last_end >= cooldown_ms:
             kept.append(index)
             last_segment, last_end = seg, end
+    return np.array(kept, dtype=np.int64)
+
+
+def _peaks(crossings: np.ndarray, score: np.ndarray, series: WindowSeries, segment: np.ndarray,
+           d: DetectorParams) -> np.ndarray:
+    """The contract's peak rule over the crossing windows, in order: a crossing that is past
+    the cooldown (same segment) waits `peak_wait` windows and fires at the best-scoring window
+    among them (the first on ties), if the video goes on that long (the stream emits it with
+    a later window); the cooldown then counts from that peak."""
+    ends_ms = np.rint(series.end_s * 1000).astype(np.int64)
+    video = series.video
+    last_present = np.zeros(len(series.video_ids), np.int64)
+    present_index = np.flatnonzero(series.present)
+    last_present[video[present_index]] = present_index  # ascending: the last one wins
+    kept = []
+    blocked_until, last_segment, last_end = -1, -1, 0
+    for i in crossings.tolist():
+        if i <= blocked_until:
+            continue  # inside a pending detection's wait
+        if segment[i] == last_segment and ends_ms[i] - last_end < d.cooldown_ms:
+            continue
+        if last_present[video[i]] < i + d.peak_wait:
+            continue  # the video ends before the wait does: never emitted
+        peak = i + int(np.argmax(score[i:i + d.peak_wait + 1]))
+        kept.append(peak)
+        blocked_until, last_segment, last_end = i + d.peak_wait, segment[i], ends_ms[peak]
     return np.array(kept, dtype=np.int64)

@@ -17,11 +17,12 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-from chatlake_contracts import counting
+from chatlake_contracts import counting, window_content
 from chatlake_contracts.detector import Detection, DetectorParams, run
 
-# (broadcaster_id, window_start, window_end, message_count, chatter_count), epoch ms
-Window = tuple[str, int, int, int, int]
+# (broadcaster_id, window_start, window_end, message_count, chatter_count), epoch ms, then with
+# content=True the window_content.CONTENT_FIELDS (what the learned scorer reads).
+Window = tuple
 
 _MESSAGE_COLUMNS = pa.schema([
     ("broadcaster_id", pa.string()),
@@ -32,7 +33,9 @@ _MESSAGE_COLUMNS = pa.schema([
 ])
 
 
-def _windows_sql(source: str, timestamp_ms: str, bucket_ms: int) -> str:
+def _windows_sql(source: str, timestamp_ms: str, bucket_ms: int, content: bool = False) -> str:
+    extra = f",\n{window_content.duckdb_content('text')}" if content else ""
+    columns = "".join(f", {name}" for name in window_content.CONTENT_FIELDS) if content else ""
     return f"""
         with messages as (
             select broadcaster_id, {timestamp_ms} as ts, text,
@@ -45,20 +48,21 @@ def _windows_sql(source: str, timestamp_ms: str, bucket_ms: int) -> str:
         ),
         windows as (
             select broadcaster_id, ts - ts % {bucket_ms} as window_start,
-                   count(*) as message_count, count(distinct chatter) as chatter_count
+                   count(*) as message_count, count(distinct chatter) as chatter_count{extra}
             from counted
             group by broadcaster_id, window_start
         )
         select broadcaster_id, window_start, window_start + {bucket_ms} as window_end,
-               message_count, chatter_count
+               message_count, chatter_count{columns}
         from windows
         order by broadcaster_id, window_start
     """
 
 
-def windows_from_records(records: Iterable[dict[str, Any]], bucket_ms: int = 5_000
-                         ) -> list[Window]:
-    """Window counts of v1 chat records (dicts; other fields are ignored)."""
+def windows_from_records(records: Iterable[dict[str, Any]], bucket_ms: int = 5_000,
+                         content: bool = False) -> list[Window]:
+    """Window counts of v1 chat records (dicts; other fields are ignored); `content` adds the
+    window_content counts."""
     table = pa.Table.from_pylist(
         [{name: r.get(name) for name in _MESSAGE_COLUMNS.names} for r in records],
         schema=_MESSAGE_COLUMNS,
@@ -66,16 +70,16 @@ def windows_from_records(records: Iterable[dict[str, Any]], bucket_ms: int = 5_0
     con = duckdb.connect()
     con.register("chat_records", table)
     return [tuple(row) for row in con.execute(
-        _windows_sql("chat_records", "timestamp", bucket_ms)).fetchall()]
+        _windows_sql("chat_records", "timestamp", bucket_ms, content)).fetchall()]
 
 
 def windows_from_lake(con: duckdb.DuckDBPyConnection, bucket_ms: int = 5_000,
-                      where: str = "true") -> list[Window]:
+                      where: str = "true", content: bool = False) -> list[Window]:
     """Window counts of the lake's `chat_messages` view (warehouse.catalog.connect), e.g.
     `where="broadcaster_id = '123' and date = '2024-01-06'"`."""
     source = f"(select * from chat_messages where {where})"
     return [tuple(row) for row in con.execute(
-        _windows_sql(source, "epoch_ms(timestamp)", bucket_ms)).fetchall()]
+        _windows_sql(source, "epoch_ms(timestamp)", bucket_ms, content)).fetchall()]
 
 
 def detect(windows: Iterable[Window], params: DetectorParams,

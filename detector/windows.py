@@ -11,25 +11,29 @@ distinct `coalesce(user_id, user_name)`. `tests/tuning` checks the counts agains
 from dataclasses import dataclass
 
 import numpy as np
-from chatlake_contracts import counting
+from chatlake_contracts import counting, window_content
 
 from detector.chat import REPLAY_EPOCH_MS, ChatInput
 
 WINDOWS_SQL = f"""
     with counted as (
-        select video_id, timestamp as ts, coalesce(user_id, user_name) as chatter, emote_only
+        select video_id, timestamp as ts, text, coalesce(user_id, user_name) as chatter,
+               emote_only
         from replay_messages
         where {counting.duckdb_counts("video_id", "timestamp", "text")}
     )
     select video_id, ts - ts % $bucket as window_start,
            count(*) as message_count, count(distinct chatter) as chatter_count,
-           count(*) filter (where emote_only) as emote_only_count
+           count(*) filter (where emote_only) as emote_signal_count,
+           {window_content.duckdb_content("text")}
     from counted
     group by video_id, window_start
     order by video_id, window_start
 """
 
 SIGNALS = ("messages", "chatters", "emote_only")
+# The dense arrays of a series: the signals, then the learned scorer's content counts.
+COLUMNS = (*SIGNALS, *window_content.CONTENT_FIELDS)
 
 
 @dataclass
@@ -41,7 +45,7 @@ class WindowSeries:
     video: np.ndarray  # int32, index into video_ids
     end_s: np.ndarray  # float64, window end on the video timeline (seconds)
     present: np.ndarray  # bool: the window had messages (a row upstream)
-    counts: dict[str, np.ndarray]  # signal name -> int64 counts
+    counts: dict[str, np.ndarray]  # COLUMNS name -> int64 counts
     # Empty windows before each window since the previous present window of the same video
     # (-1 at a video's first window): where the detector restarts its baseline.
     gap_before: np.ndarray
@@ -64,9 +68,10 @@ def compute_windows(chat: ChatInput, bucket_ms: int) -> WindowSeries:
     rows = chat.con.execute(WINDOWS_SQL.replace("$bucket", str(int(bucket_ms)))).fetchnumpy()
     video_names, video_codes = np.unique(rows["video_id"].astype(str), return_inverse=True)
     grid = ((rows["window_start"] - REPLAY_EPOCH_MS) // bucket_ms).astype(np.int64)
-    parts = {name: [] for name in ("video", "grid", "present", "gap", *SIGNALS)}
+    parts = {name: [] for name in ("video", "grid", "present", "gap", *COLUMNS)}
     sources = {"messages": "message_count", "chatters": "chatter_count",
-               "emote_only": "emote_only_count"}
+               "emote_only": "emote_signal_count",
+               **{name: name for name in window_content.CONTENT_FIELDS}}
     for code in range(len(video_names)):
         mine = video_codes == code
         cells = grid[mine]
@@ -81,10 +86,10 @@ def compute_windows(chat: ChatInput, bucket_ms: int) -> WindowSeries:
         parts["grid"].append(np.arange(first, first + length, dtype=np.int64))
         parts["present"].append(present)
         parts["gap"].append(gap)
-        for signal in SIGNALS:
+        for column in COLUMNS:
             dense = np.zeros(length, np.int64)
-            dense[where] = rows[sources[signal]][mine]
-            parts[signal].append(dense)
+            dense[where] = rows[sources[column]][mine]
+            parts[column].append(dense)
     joined = {name: np.concatenate(arrays) for name, arrays in parts.items()}
     return WindowSeries(
         bucket_ms=bucket_ms,
@@ -92,7 +97,7 @@ def compute_windows(chat: ChatInput, bucket_ms: int) -> WindowSeries:
         video=joined["video"],
         end_s=(joined["grid"] + 1) * (bucket_ms / 1000),
         present=joined["present"],
-        counts={signal: joined[signal] for signal in SIGNALS},
+        counts={column: joined[column] for column in COLUMNS},
         gap_before=joined["gap"],
     )
 
