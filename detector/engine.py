@@ -159,7 +159,7 @@ def learned_features(series: WindowSeries, span_windows: int, max_gap_windows: i
                      ) -> tuple[np.ndarray, np.ndarray]:
     """(features of every window with chat, one column per learned.FEATURES, NaN rows for
     empty windows; windows seen since the restart), by the contract's `advance`."""
-    segment, position = segment_position(series, max_gap_windows)
+    _, position = segment_position(series, max_gap_windows)
     columns = ("messages", "chatters", *window_content.CONTENT_FIELDS)
     rows = np.column_stack([series.counts[c] for c in columns]).tolist()
     present = series.present.tolist()
