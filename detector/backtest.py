@@ -51,7 +51,7 @@ class Backtest:
             "select video_id, min(timestamp), max(timestamp) from replay_messages "
             "group by video_id").fetchall()}
 
-    def _index_map(self, bucket_ms: int) -> np.ndarray:
+    def scored_index(self, bucket_ms: int) -> np.ndarray:
         """Series video code -> index into self.videos (-1: not scored)."""
         if bucket_ms not in self._scored_index:
             position = {v: i for i, v in enumerate(self.videos)}
@@ -64,7 +64,7 @@ class Backtest:
         bucket = params.detector.bucket_ms
         series = self.windows.get(bucket)
         fired = self.engine.detect(params)
-        video_index = self._index_map(bucket)[series.video[fired]]
+        video_index = self.scored_index(bucket)[series.video[fired]]
         keep = video_index >= 0
         video_index, times = video_index[keep], series.end_s[fired][keep]
         return Result(params, self.videos, self.scorer.per_video(video_index, times),

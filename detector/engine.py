@@ -68,6 +68,12 @@ class TuningParams:
         return replace(self.detector, signal=self.signal, baseline=self.baseline,
                        smooth=self.smooth, min_ratio=self.min_ratio)
 
+    @classmethod
+    def of(cls, detector: DetectorParams) -> "TuningParams":
+        """A running detector's set (a params file's, a preset) as the engine scores it."""
+        return cls(detector, signal=detector.signal, baseline=detector.baseline,
+                   smooth=detector.smooth, min_ratio=detector.min_ratio)
+
     def with_detector(self, **changes) -> "TuningParams":
         return replace(self, detector=replace(self.detector, **changes))
 

@@ -40,6 +40,10 @@ def _score_cells(score: Score) -> list[str]:
             fmt(score.per_hour, 1), f"{score.intervals_hit}/{score.intervals}"]
 
 
+def _compact_cells(score: Score) -> list[str]:
+    return [fmt(score.precision), fmt(score.recall), fmt(score.f1), fmt(score.per_hour, 1)]
+
+
 _SCORE_COLUMNS = ("detections", "precision", "recall", "F1", "det/h", "hit/labels")
 
 
@@ -66,13 +70,22 @@ def pooled_table(result: Result) -> Table:
 
 
 def params_text(result: Result) -> str:
-    p = result.params.as_dict()
+    return describe(result.params)
+
+
+def describe(params) -> str:
+    """One line for a TuningParams."""
+    p = params.as_dict()
+    if "model" in p:
+        return (f"bucket {p['bucket_s']:g} s, baseline {p['baseline_s']:g} s, learned model "
+                f"{p['model']} above {p['threshold']:g}, peak within {p['peak_wait']} windows, "
+                f"cooldown {p['cooldown_s']:g} s, min count {p['min_count']}")
     text = (f"bucket {p['bucket_s']:g} s, baseline {p['baseline_s']:g} s, k {p['k']:g}, "
             f"cooldown {p['cooldown_s']:g} s, min count {p['min_count']}")
-    if not _is_plain(result.params):
+    if not _is_plain(params):
         text += (f", signal {p['signal']}, baseline {p['baseline']}, smooth {p['smooth']}, "
                  f"min ratio {p['min_ratio']:g}")
-    if not result.params.is_contract:
+    if not params.is_contract:
         text += " (not applicable to the running detector)"
     return text
 
@@ -103,4 +116,23 @@ def sweep_table(rows: list, train: str, test: str | None, limit: int = 15) -> Ta
             cells += [fmt(score.precision), fmt(score.recall), fmt(score.f1),
                       fmt(score.per_hour, 1)]
         table.add_row(name, *cells)
+    return table
+
+
+def comparison_table(comparison) -> Table:
+    """The methods side by side (crossval.Comparison): on the fitting dataset its held-out
+    folds pooled, with the folds' F1 mean and spread; on each check dataset the set chosen on
+    all of the fitting dataset."""
+    fit_on = comparison.fit_on
+    table = Table(title=f"{fit_on}: {comparison.folds}-fold grouped cross-validation; checks: "
+                  f"the set chosen on all of {fit_on}", title_justify="left")
+    for name in ("dataset", "method", "P", "R", "F1", "det/h", "fold F1"):
+        table.add_column(name, justify="left" if name in ("dataset", "method") else "right")
+    for method, cv in comparison.cross_validated.items():
+        mean, sd = cv.f1_spread()
+        table.add_row(f"{fit_on} (CV)", method, *_compact_cells(cv.pooled),
+                      f"{fmt(mean)} ± {fmt(sd)}")
+    for dataset in next(iter(comparison.checks.values()), {}):
+        for method, scores in comparison.checks.items():
+            table.add_row(dataset, method, *_compact_cells(scores[dataset]), "")
     return table

@@ -105,14 +105,22 @@ class Scorer:
         self.owner = np.concatenate(owner)[order]
         self.prefix_max_end = np.maximum.accumulate(self.ends) if len(self.ends) else self.ends
 
+    def _overlaps(self, t: np.ndarray) -> np.ndarray:
+        # TP: some interval starting before the clip's end also ends after the clip's start.
+        last = np.searchsorted(self.starts, t + CLIP_AFTER_S, side="left") - 1
+        return (last >= 0) & (self.prefix_max_end[np.maximum(last, 0)] > t - CLIP_BEFORE_S)
+
+    def true_positive(self, video_index: np.ndarray, times_s: np.ndarray) -> np.ndarray:
+        """Whether a detection at each (video, time) would be a true positive."""
+        return self._overlaps(np.asarray(times_s, float)
+                              + np.asarray(video_index) * _VIDEO_SPACING_S)
+
     def per_video(self, video_index: np.ndarray, times_s: np.ndarray) -> list[Score]:
         """Scores per video; `video_index` indexes `video_ids`, `times_s` on each video's
         timeline."""
         n = len(self.video_ids)
         t = np.asarray(times_s, float) + np.asarray(video_index) * _VIDEO_SPACING_S
-        # TP: some interval starting before the clip's end also ends after the clip's start.
-        last = np.searchsorted(self.starts, t + CLIP_AFTER_S, side="left") - 1
-        tp = (last >= 0) & (self.prefix_max_end[np.maximum(last, 0)] > t - CLIP_BEFORE_S)
+        tp = self._overlaps(t)
         # Hit: some detection time lies in (start - 10, end + 20).
         ts = np.sort(t)
         hit = (np.searchsorted(ts, self.ends + CLIP_BEFORE_S, side="left")

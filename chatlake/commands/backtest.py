@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from chatlake_contracts import presets
 from rich.console import Console
 
 from chatlake.commands.options import iso_time
@@ -28,10 +29,19 @@ from detector.chat import (
     from_files,
     from_lake,
 )
+from detector.engine import TuningParams
 from detector.labels import LabelError, LabelSet, load_crowd_clips, load_labels
-from detector.params_file import ParamsFileError, write_params_file
+from detector.params_file import ParamsFileError, load_params_file, write_params_file
 from detector.plot import plot_html
-from detector.report import params_text, pooled_table, summary, sweep_table, video_table
+from detector.report import (
+    comparison_table,
+    describe,
+    params_text,
+    pooled_table,
+    summary,
+    sweep_table,
+    video_table,
+)
 from detector.search import SEARCH_GRID, Grid, select, sweep
 from ingest.importers import ImportFileError, ImportOptions
 
@@ -104,38 +114,78 @@ def _floats(text: str, name: str) -> tuple[float, ...]:
     return values
 
 
+def _candidates(knobs: dict[str, str | None], preset: str | None, params_file: Path | None
+                ) -> tuple[list[TuningParams], str]:
+    """The sets to score and where they came from (ValueError/ParamsFileError when the
+    options contradict each other or name something that is not there)."""
+    given = [f"--{name.replace('_', '-')}" for name, value in knobs.items() if value is not None]
+    if sum(map(bool, (given, preset, params_file))) > 1:
+        raise ValueError("give rule options, --preset or --params-file, not more than one of "
+                         "them")
+    if given:
+        seed = {"bucket": "5", "baseline": "300", "k": "3", "cooldown": "30", "min_count": "5",
+                "signal": "messages", "baseline_kind": "meanstd", "smooth": "1",
+                "min_ratio": "0"}
+        v = {name: value if value is not None else seed[name] for name, value in knobs.items()}
+        grid = Grid(_floats(v["bucket"], "--bucket"), _floats(v["baseline"], "--baseline"),
+                    _floats(v["k"], "--k"), _floats(v["cooldown"], "--cooldown"),
+                    tuple(int(x) for x in _floats(v["min_count"], "--min-count")),
+                    tuple(v["signal"].split(",")), tuple(v["baseline_kind"].split(",")),
+                    (None,), tuple(int(x) for x in _floats(v["smooth"], "--smooth")),
+                    _floats(v["min_ratio"], "--min-ratio"))
+        candidates = list(grid)
+        if not candidates:
+            raise ValueError("no valid parameter set: the baseline must be a whole number of "
+                             "windows")
+        return candidates, f"options {' '.join(given)}"
+    if params_file is not None:
+        if not params_file.exists():
+            raise ParamsFileError(f"--params-file {params_file}: no such file")
+        return [TuningParams.of(load_params_file(params_file)[0])], str(params_file)
+    if preset is not None:
+        return [TuningParams.of(presets.preset(preset))], f"preset {preset}"
+    settings = Settings()
+    applied = settings.detector.params_file
+    if applied is not None and applied.exists():
+        return [TuningParams.of(load_params_file(applied)[0])], f"applied {applied}"
+    name = settings.detector.preset
+    return [TuningParams.of(presets.preset(name))], f"preset {name} (CHATLAKE_DETECTOR_PRESET)"
+
+
 def backtest(
     files: Files = None, labels: Labels = None, clips: Clips = None, min_views: MinViews = 10,
     lake: Lake = False, channel: Channel = None, start: Start = None, since: Since = None,
     until: Until = None, video_id: VideoId = None, partial: Partial = False,
-    bucket: Annotated[str, typer.Option(help="Window length, s (comma list: a grid).")] = "5",
-    baseline: Annotated[str, typer.Option(help="Baseline length, s.")] = "300",
-    k: Annotated[str, typer.Option(help="Fire above mean + k * std.")] = "3",
-    cooldown: Annotated[str, typer.Option(help="Cooldown, s.")] = "30",
-    min_count: Annotated[str, typer.Option(help="Minimum window count to fire.")] = "5",
-    signal: Annotated[str, typer.Option(help="messages, chatters or emote_only.")] = "messages",
-    baseline_kind: Annotated[str, typer.Option(help="meanstd, median_mad or ewma.")] = "meanstd",
-    smooth: Annotated[str, typer.Option(help="Sum of the last N windows.")] = "1",
-    min_ratio: Annotated[str, typer.Option(help="Also need count >= ratio * mean.")] = "0",
+    bucket: Annotated[str | None, typer.Option(help="Window length, s (comma list: a grid). "
+                                               "Any of these rule options: the rule detector, "
+                                               "the seed's values for those not given.")] = None,
+    baseline: Annotated[str | None, typer.Option(help="Baseline length, s.")] = None,
+    k: Annotated[str | None, typer.Option(help="Fire above mean + k * std.")] = None,
+    cooldown: Annotated[str | None, typer.Option(help="Cooldown, s.")] = None,
+    min_count: Annotated[str | None, typer.Option(help="Minimum window count to fire.")] = None,
+    signal: Annotated[str | None, typer.Option(help="messages, chatters or emote_only.")] = None,
+    baseline_kind: Annotated[str | None, typer.Option(help="meanstd, median_mad or ewma.")] = None,
+    smooth: Annotated[str | None, typer.Option(help="Sum of the last N windows.")] = None,
+    min_ratio: Annotated[str | None, typer.Option(help="Also need count >= ratio * mean.")] = None,
+    preset: Annotated[str | None, typer.Option(help="A named set: seed or learned (the shipped "
+                                               "model).")] = None,
+    params_file: Annotated[Path | None, typer.Option(
+        help="Score this params file's default set (e.g. what `tune --apply` wrote).")] = None,
     train_split: TrainSplit = "train", test_split: TestSplit = "test",
     plot: Annotated[Path | None, typer.Option(help="Write an HTML plot of one video.")] = None,
     plot_video: Annotated[str | None, typer.Option(help="Video to plot (default: the one "
                                                    "with the most labels).")] = None,
     as_json: AsJson = False,
 ) -> None:
-    """Score detector parameters (one set, or a grid of comma lists) against labels."""
+    """Score detector parameters against labels: the rule options (one set, or a grid of comma
+    lists), a preset, a params file, or else what the detector job would run (the applied
+    params file when it exists, else the CHATLAKE_DETECTOR_PRESET)."""
     console = Console(stderr=as_json)
-    grid = Grid(_floats(bucket, "--bucket"), _floats(baseline, "--baseline"), _floats(k, "--k"),
-                _floats(cooldown, "--cooldown"),
-                tuple(int(v) for v in _floats(min_count, "--min-count")),
-                tuple(signal.split(",")), tuple(baseline_kind.split(",")), (None,),
-                tuple(int(v) for v in _floats(smooth, "--smooth")),
-                _floats(min_ratio, "--min-ratio"))
+    knobs = {"bucket": bucket, "baseline": baseline, "k": k, "cooldown": cooldown,
+             "min_count": min_count, "signal": signal, "baseline_kind": baseline_kind,
+             "smooth": smooth, "min_ratio": min_ratio}
     try:
-        candidates = list(grid)
-        if not candidates:
-            raise ValueError("no valid parameter set: the baseline must be a whole number of "
-                             "windows")
+        candidates, source = _candidates(knobs, preset, params_file)
         bt, label_set = _inputs(files, labels, clips, min_views, lake, channel, start, since,
                                 until, video_id, partial)
         has_split = train_split in label_set.split_names()
@@ -146,9 +196,10 @@ def backtest(
                          test_split if has_split else None)
             chosen = select(rows).params
         result = bt.run(chosen)
-    except (LabelError, ChatInputError, ImportFileError, ValueError) as error:
+    except (LabelError, ChatInputError, ImportFileError, ParamsFileError, ValueError) as error:
         raise _fail(console, str(error)) from None
-    extra = {"parameter_sets": len(candidates), "bad_lines": bt.chat.bad_lines,
+    extra = {"parameter_sets": len(candidates), "params_from": source,
+             "bad_lines": bt.chat.bad_lines,
              "vod_comments_dropped": bt.chat.vod_comments_dropped}
     if plot:
         _write_plot(bt, result, plot, plot_video, label_set, console)
@@ -192,10 +243,23 @@ def tune(
         help="Write the best set the running detector can use to the params file.")] = False,
     apply_channel: Annotated[str | None, typer.Option(
         help="With --apply: for this broadcaster id only (default: the default set).")] = None,
+    datasets: Annotated[Path | None, typer.Option(
+        help="A labelled-data folder laid out as ../shared/data: compare the seed, the best "
+        "rate-only set and the learned scorer by grouped cross-validation on its Dota 2 "
+        "videos, then on lirik and kappa (never fitted on). With --apply: the learned set.")
+    ] = None,
+    folds: Annotated[int, typer.Option(help="With --datasets: cross-validation folds.")] = 5,
     as_json: AsJson = False,
 ) -> None:
-    """Search the default grid, select on the train split only, report the test split."""
+    """Search the default grid, select on the train split only, report the test split; or,
+    with --datasets, fit and compare the detectors honestly across datasets."""
     console = Console(stderr=as_json)
+    if datasets is not None:
+        if files or labels or clips or lake:
+            raise _fail(console, "--datasets brings its own chat and labels: give no chat "
+                        "files, --labels, --clips or --lake with it")
+        _tune_datasets(console, datasets, folds, min_precision, apply, apply_channel, as_json)
+        return
     try:
         bt, label_set = _inputs(files, labels, clips, min_views, lake, channel, start, since,
                                 until, video_id, partial)
@@ -237,5 +301,41 @@ def tune(
         console.print(f"[bold]{name}[/bold] (selected on {train_split}): "
                       f"{params_text(bt.run(row.params))}")
         console.print(pooled_table(bt.run(row.params)))
+    if apply:
+        console.print(f"applied to {report['applied_to']} (restart the detector to use it)")
+
+
+def _tune_datasets(console: Console, folder: Path, folds: int, min_precision: float,
+                   apply: bool, apply_channel: str | None, as_json: bool) -> None:
+    from detector import crossval
+    from detector import datasets as labelled
+
+    try:
+        loaded = labelled.load(folder)
+        version = f"learned-{datetime.now(UTC):%Y%m%d}-{labelled.FIT_ON}-{folds}fold"
+        comparison = crossval.compare(loaded, folds, min_precision, version=version)
+    except (LabelError, ChatInputError, ImportFileError, ValueError) as error:
+        raise _fail(console, str(error)) from None
+    report = {**comparison.as_dict(),
+              "learned_minus_seed": crossval.gain(comparison, "learned"),
+              "learned_minus_rate": crossval.gain(comparison, "rate")}
+    if apply:
+        chosen = comparison.final["learned"].applied()
+        tuning = {"labels": str(folder), "fitted_on": labelled.FIT_ON,
+                  "cross_validated": comparison.cross_validated["learned"].pooled.as_dict(),
+                  "at": datetime.now(UTC).isoformat(timespec="seconds")}
+        try:
+            path = write_params_file(Settings().detector.params_file,
+                                     None if apply_channel else chosen,
+                                     {apply_channel: chosen} if apply_channel else None, tuning)
+        except ParamsFileError as error:
+            raise _fail(console, str(error)) from None
+        report["applied_to"] = str(path)
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return
+    console.print(comparison_table(comparison))
+    for method, params in comparison.final.items():
+        console.print(f"[bold]{method}[/bold]: {describe(params)}")
     if apply:
         console.print(f"applied to {report['applied_to']} (restart the detector to use it)")

@@ -6,7 +6,9 @@ from dataclasses import replace
 import duckdb
 import pyarrow as pa
 import pytest
+from chatlake_contracts import window_content
 from chatlake_contracts.detector import DetectorParams
+from chatlake_contracts.presets import LEARNED
 
 from detector.chat import REPLAY_EPOCH_MS, ChatInput, _register
 from detector.engine import Engine, TuningParams
@@ -31,6 +33,13 @@ PARAMS = [
                    max_gap_ms=20_000, baseline="ewma", signal="chatters"),
     DetectorParams(bucket_ms=1_000, baseline_ms=60_000, k=2.0, smooth=5, min_ratio=2.0,
                    baseline="median_mad"),
+    # The learned scorer: the shipped default, firing at once, other windows and baselines,
+    # a short gap rule without warm-up, a lower threshold.
+    LEARNED,
+    replace(LEARNED, peak_wait=0),
+    replace(LEARNED, bucket_ms=5_000, baseline_ms=120_000, cooldown_ms=0, min_count=0),
+    replace(LEARNED, max_gap_ms=20_000, warmup_ms=0, min_count=1, peak_wait=1),
+    replace(LEARNED, baseline_ms=60_000, model=replace(LEARNED.model, threshold=-0.8)),
 ]
 
 
@@ -59,14 +68,16 @@ def _check(chat: ChatInput) -> list[int]:
     engine = Engine(cache.get)
     counts = []
     for params in PARAMS:
-        windows = windows_from_records(records, params.bucket_ms)
+        learned = params.model is not None
+        windows = windows_from_records(records, params.bucket_ms, content=learned)
         series = cache.get(params.bucket_ms)
         present = series.present
-        mine = sorted((series.video_ids[v], REPLAY_EPOCH_MS + round(e * 1000), int(m), int(c))
-                      for v, e, m, c in zip(series.video[present], series.end_s[present],
-                                            series.counts["messages"][present],
-                                            series.counts["chatters"][present], strict=True))
-        assert mine == sorted((w[0], w[2], w[3], w[4]) for w in windows), params
+        names = ("messages", "chatters", *(window_content.CONTENT_FIELDS if learned else ()))
+        columns = [series.counts[name][present].tolist() for name in names]
+        mine = sorted((series.video_ids[v], REPLAY_EPOCH_MS + round(e * 1000), *counts)
+                      for v, e, *counts in zip(series.video[present], series.end_s[present],
+                                               *columns, strict=True))
+        assert mine == sorted((w[0], *w[2:]) for w in windows), params
         expected = [(d.broadcaster_id, d.window_end) for d in detect(windows, params)]
         assert _engine_detections(engine, params) == expected, params
         counts.append(len(expected))
