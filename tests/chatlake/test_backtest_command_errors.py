@@ -53,3 +53,61 @@ def test_good_input_scores(tmp_path, chat_file):
 def test_missing_labels_option(chat_file):
     result = _run(chat_file)
     assert result.exit_code == 2 and "exactly one of --labels and --clips" in result.output
+
+
+def _params_file(tmp_path, model: dict) -> str:
+    path = tmp_path / "params.json"
+    path.write_text(json.dumps({"format": "chatlake-detector-params/1",
+                                "default": {"bucket_ms": 2000, "model": model}}))
+    return str(path)
+
+
+MODEL = {"features": ["messages_z3"], "center": [0.0], "scale": [1.0], "coef": [1.0],
+         "intercept": 0.0, "threshold": 2.0}
+
+
+def _one_line_exit_2(result, message: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+    assert len(result.output.strip().splitlines()) <= 2  # one message (wrapped at most once)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--k", "3", "--preset", "learned"], "not more than one of them"),
+    (["--preset", "vibes"], "unknown detector preset 'vibes' (known: seed, learned)"),
+    (["--params-file", "/nonexistent/params.json"], "no such file"),
+])
+def test_bad_parameter_sources_exit_2_with_one_line(tmp_path, chat_file, args, message):
+    labels = tmp_path / "labels.csv"
+    labels.write_text("video_id,start_s,end_s\nv1,100,120\n")
+    _one_line_exit_2(_run(chat_file, "--labels", labels, *args), message)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"features": ["vibes"]}, "unknown feature(s) vibes"),
+    ({"coef": [1.0, 2.0]}, "2 coef value(s) for 1 feature(s)"),
+    ({"threshold": float("nan")}, "finite number"),
+])
+def test_bad_models_in_a_params_file_exit_2_with_one_line(tmp_path, chat_file, change, message):
+    labels = tmp_path / "labels.csv"
+    labels.write_text("video_id,start_s,end_s\nv1,100,120\n")
+    path = _params_file(tmp_path, {**MODEL, **change})
+    _one_line_exit_2(_run(chat_file, "--labels", labels, "--params-file", path), message)
+
+
+def test_params_file_and_preset_score_the_same_set(tmp_path, chat_file):
+    from chatlake_contracts.presets import LEARNED
+
+    from detector.params_file import write_params_file
+
+    labels = tmp_path / "labels.csv"
+    labels.write_text("video_id,start_s,end_s\nv1,100,120\n")
+    path = write_params_file(tmp_path / "learned.json", LEARNED)
+    by_file = runner.invoke(app, ["backtest", str(chat_file), "--labels", str(labels),
+                                  "--params-file", str(path), "--json"])
+    by_preset = runner.invoke(app, ["backtest", str(chat_file), "--labels", str(labels),
+                                    "--preset", "learned", "--json"])
+    assert by_file.exit_code == by_preset.exit_code == 0, by_file.output + by_preset.output
+    a, b = json.loads(by_file.stdout), json.loads(by_preset.stdout)
+    assert a["params_from"] == str(path) and b["params_from"] == "preset learned"
+    assert a["params"] == b["params"] and a["params"]["model"] == LEARNED.model.version
