@@ -281,18 +281,11 @@ def tune(
                             test_split: applicable.test.as_dict()},
     }
     if apply:
-        settings = Settings()
         d = applicable.params.applied()
         tuning = {"labels": label_set.source, "selected_on": train_split,
                   train_split: applicable.train.as_dict(), test_split: applicable.test.as_dict(),
                   "at": datetime.now(UTC).isoformat(timespec="seconds")}
-        try:  # an existing file is merged into, so it must be readable
-            path = write_params_file(settings.detector.params_file,
-                                     None if apply_channel else d,
-                                     {apply_channel: d} if apply_channel else None, tuning)
-        except ParamsFileError as error:
-            raise _fail(console, str(error)) from None
-        report["applied_to"] = str(path)
+        report["applied_to"] = _apply(console, d, apply_channel, tuning)
     if as_json:
         print(json.dumps(report, indent=2))
         return
@@ -303,6 +296,16 @@ def tune(
         console.print(pooled_table(bt.run(row.params)))
     if apply:
         console.print(f"applied to {report['applied_to']} (restart the detector to use it)")
+
+
+def _apply(console: Console, params, channel: str | None, tuning: dict) -> str:
+    """Write `params` as the default (or `channel`'s) set of the params file; its path."""
+    try:  # an existing file is merged into, so it must be readable
+        path = write_params_file(Settings().detector.params_file, None if channel else params,
+                                 {channel: params} if channel else None, tuning)
+    except ParamsFileError as error:
+        raise _fail(console, str(error)) from None
+    return str(path)
 
 
 def _tune_datasets(console: Console, folder: Path, folds: int, min_precision: float,
@@ -324,13 +327,7 @@ def _tune_datasets(console: Console, folder: Path, folds: int, min_precision: fl
         tuning = {"labels": str(folder), "fitted_on": labelled.FIT_ON,
                   "cross_validated": comparison.cross_validated["learned"].pooled.as_dict(),
                   "at": datetime.now(UTC).isoformat(timespec="seconds")}
-        try:
-            path = write_params_file(Settings().detector.params_file,
-                                     None if apply_channel else chosen,
-                                     {apply_channel: chosen} if apply_channel else None, tuning)
-        except ParamsFileError as error:
-            raise _fail(console, str(error)) from None
-        report["applied_to"] = str(path)
+        report["applied_to"] = _apply(console, chosen, apply_channel, tuning)
     if as_json:
         print(json.dumps(report, indent=2))
         return
