@@ -2,14 +2,16 @@
 
     uv run python bench/bench_detector.py [--messages 1000000] [--parallelism 2]
 
-(a) Kafka -> discard (raw bytes), (b) the detector job end to end (JSON parsing, command filter,
-SQL windows, the Python detector, windows to Kafka, detections to PostgreSQL), (c) the seed's
-naive design (a Python function on every message). Each runs on a local mini-cluster against
+(a) Kafka -> discard (raw bytes), (b) the detector job end to end with the learned preset (JSON
+parsing, command filter, SQL windows with their content counts, the learned scorer in Python,
+windows to Kafka, detections to PostgreSQL), (c) the seed's naive design (a Python function on
+every message). Each runs on a local mini-cluster against
 the same pre-produced topic on an embedded Tansu broker, and again on a small topic
 (2,000 messages); the difference of the two launch -> last-output times is the time the big
 input took without the mini-cluster's start-up. Prints messages/s and the ratios.
 
-Synthetic chat (no real data): 50 channels, ~10 messages/s each, 2% commands, 1 burst a minute.
+Synthetic chat (no real data): 50 channels, ~10 messages/s each, 2% commands, 1 burst a minute;
+texts of every kind the content counts look for (emotes, caps, laughter, emoji, Cyrillic).
 """
 
 import argparse
@@ -27,9 +29,8 @@ from pathlib import Path
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from chatlake_contracts import counting
+from chatlake_contracts import counting, presets
 from chatlake_contracts.chat import chat_message
-from chatlake_contracts.detector import DetectorParams
 
 from chatlake.embedded import kafka
 from chatlake.embedded.postgres import EmbeddedPostgres
@@ -42,6 +43,12 @@ TOPIC = "bench-chat-messages"
 # The start-up reference: the same jobs on this few messages (see main).
 SMALL_TOPIC = "bench-chat-messages-small"
 SMALL_MESSAGES = 2_000
+# What (b) runs: the job's default, the learned scorer on 2 s windows.
+PARAMS = presets.LEARNED
+BUCKET_MS = PARAMS.bucket_ms
+TEXTS = ("nice play", "what was that", "LUL", "WHAT A PLAY", "lol that was close",
+         "\u0445\u0430\u0445\u0430\u0445\u0430", "\U0001f602\U0001f602", "gg wp", "Kappa Kappa",
+         "is this the final game?")
 
 
 def free_port() -> int:
@@ -68,9 +75,10 @@ def messages(n: int, windows: set, seed: int = 7):
         ts = START_MS + int(i / per_ms)
         channel = f"{100000 + rnd.randrange(CHANNELS)}"
         burst = (ts // 1000) % 60 < 3 and rnd.random() < 0.5
-        text = "!uptime" if rnd.random() < 0.02 else ("PogChamp " * 3 if burst else "nice play")
+        text = "!uptime" if rnd.random() < 0.02 else (
+            "PogChamp " * 3 if burst else TEXTS[rnd.randrange(len(TEXTS))])
         if counting.counts(channel, ts, text):
-            windows.add((channel, ts - ts % 5000))
+            windows.add((channel, ts - ts % BUCKET_MS))
         yield chat_message(message_id=f"m{i}", broadcaster_id=channel, timestamp=ts, text=text,
                            source="synthetic", broadcaster_login=f"ch{channel}",
                            user_id=str(rnd.randrange(20_000)),
@@ -196,7 +204,7 @@ def main() -> None:
             kafka.create_topics(servers, {t: PARTITIONS for t in names.values()})
             command = detector_command(
                 bootstrap=servers, jdbc_url=jdbc_url, jdbc_user=user, jdbc_password=password,
-                checkpoint_dir=root / f"{run}-checkpoints", params=DetectorParams(),
+                checkpoint_dir=root / f"{run}-checkpoints", params=PARAMS,
                 group_id=run, parallelism=args.parallelism, messages_topic=topic,
                 windows_topic=names["windows"], dead_letters_topic=names["dead_letters"],
                 checkpoint_interval_ms=10_000, restore=None)

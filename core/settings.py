@@ -13,7 +13,8 @@ In code and tests a section can be given as a dict: `Settings(lake={"uri": "s3:/
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from chatlake_contracts import presets
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The Twitch stand-in's built-in app (standin/): every client uses it when pointed there.
@@ -139,21 +140,30 @@ class DetectorSettings(BaseSettings):
 
     model_config = _section("DETECTOR_")
 
-    bucket_seconds: int = Field(default=5, description="Window length, whole seconds.")
-    baseline_seconds: int = Field(
-        default=300, description="Baseline length: no detection before, compared against after."
+    preset: str = Field(
+        default=presets.DEFAULT_PRESET,
+        description="The named detector parameters (chatlake_contracts.presets): "
+        f"{', '.join(presets.PRESETS)}. The five values below, when set, replace its fields.",
     )
-    k: float = Field(default=3.0, description="Fire when a window's count exceeds mean + k * std.")
-    cooldown_seconds: int = Field(
-        default=30, description="No second detection for a channel within this time."
+    # Unset (None): the preset's value. Set, even to the preset's own value: an override.
+    bucket_seconds: int | None = Field(default=None, description="Window length, whole seconds.")
+    baseline_seconds: int | None = Field(
+        default=None,
+        description="Baseline length: no detection before, compared against after.",
     )
-    min_count: int = Field(
-        default=5, description="A window needs at least this many messages to fire."
+    k: float | None = Field(
+        default=None, description="The rule: fire when a window's count exceeds mean + k * std."
+    )
+    cooldown_seconds: int | None = Field(
+        default=None, description="No second detection for a channel within this time."
+    )
+    min_count: int | None = Field(
+        default=None, description="A window needs at least this many messages to fire."
     )
     params_file: Path | None = Field(
         default=None,
         description="The applied detector parameters (`chatlake tune --apply`); when the file "
-        "exists the job uses it instead of the values above. Default: "
+        "exists the job uses it instead of the preset and the values above. Default: "
         "<state_dir>/detector/params.json.",
     )
     checkpoint_uri: str | None = Field(
@@ -181,6 +191,12 @@ class DetectorSettings(BaseSettings):
         default="9249-9259",
         description="Port (or range) of the job's Prometheus metrics reporter; empty: none.",
     )
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, name: str) -> str:
+        presets.preset(name)  # ValueError naming the known ones
+        return name
 
 
 class TwitchSettings(BaseSettings):

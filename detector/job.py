@@ -4,16 +4,18 @@ The job lives in `streaming/`, a uv project of its own (apache-flink pins apache
 pins numpy, pyarrow and protobuf below what this project uses). `ensure_streaming_env` syncs
 that environment from its lock; `detector_command` is the job's command line for a local
 mini-cluster. The job runs the applied parameters file (`chatlake tune --apply`) when it
-exists, else the `CHATLAKE_DETECTOR_*` settings (`applied`).
+exists, else the `CHATLAKE_DETECTOR_PRESET` preset with the `CHATLAKE_DETECTOR_*` values that
+are set replacing its fields (`applied`).
 """
 
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from chatlake_contracts import topics
+from chatlake_contracts import presets, topics
 from chatlake_contracts.detector import DetectorParams
 from chatlake_contracts.params_file import AppliedParams, applied_params
 
@@ -22,14 +24,25 @@ from core.settings import Settings
 STREAMING_DIR = Path(__file__).resolve().parents[1] / "streaming"
 
 
+# The settings that override a preset's field, with the factor from the setting's unit.
+OVERRIDES = {"bucket_seconds": ("bucket_ms", 1000), "baseline_seconds": ("baseline_ms", 1000),
+             "k": ("k", 1), "cooldown_seconds": ("cooldown_ms", 1000),
+             "min_count": ("min_count", 1)}
+# The job's options that replace a preset's fields (`--bucket-ms` ...).
+OPTION_FIELDS = ("bucket_ms", "baseline_ms", "k", "cooldown_ms", "min_count", "max_gap_ms")
+
+
 def params_from(settings: Settings) -> DetectorParams:
-    return DetectorParams(
-        bucket_ms=settings.detector.bucket_seconds * 1000,
-        baseline_ms=settings.detector.baseline_seconds * 1000,
-        k=settings.detector.k,
-        cooldown_ms=settings.detector.cooldown_seconds * 1000,
-        min_count=settings.detector.min_count,
-    )
+    """The settings' preset with the values the user set (CHATLAKE_DETECTOR_BUCKET_SECONDS...)
+    replacing its fields; ValueError when they do not fit together."""
+    detector = settings.detector
+    given = {field: getattr(detector, name) * factor
+             for name, (field, factor) in OVERRIDES.items()
+             if name in detector.model_fields_set and getattr(detector, name) is not None}
+    try:
+        return replace(presets.preset(detector.preset), **given)
+    except ValueError as error:
+        raise ValueError(f"the {detector.preset} preset with {given}: {error}") from None
 
 
 def applied(settings: Settings) -> AppliedParams:
@@ -69,6 +82,27 @@ def jdbc_parts(dsn: str) -> tuple[str, str | None, str | None]:
     return jdbc, user, password
 
 
+def preset_options(params: DetectorParams, preset: str | None = None) -> list[str]:
+    """`--preset NAME` and the options that turn that preset into `params` (only the fields
+    that differ). Without `preset`, the one `params` can be made from (the default first);
+    ValueError when none can: the job's options do not carry a model or a tuned variant, a
+    params file does."""
+    names = [preset] if preset else sorted(presets.PRESETS,
+                                           key=lambda n: n != presets.DEFAULT_PRESET)
+    for name in names:
+        base = presets.preset(name)
+        given = {f: getattr(params, f) for f in OPTION_FIELDS
+                 if getattr(params, f) != getattr(base, f) and getattr(params, f) is not None}
+        if replace(base, **given) == params:
+            options = ["--preset", name]
+            for field, value in given.items():
+                options += [f"--{field.replace('_', '-')}",
+                            repr(value) if isinstance(value, float) else str(value)]
+            return options
+    raise ValueError(f"{params} is no preset ({', '.join(names)}) with --bucket-ms ... options; "
+                     "write it to a params file")
+
+
 def detector_command(*, bootstrap: str, jdbc_url: str, jdbc_user: str | None,
                      jdbc_password: str | None, checkpoint_dir: str | Path,
                      params: DetectorParams, group_id: str, parallelism: int = 1,
@@ -78,8 +112,9 @@ def detector_command(*, bootstrap: str, jdbc_url: str, jdbc_user: str | None,
                      checkpoint_interval_ms: int = 5_000, restore: str | None = "latest",
                      metrics_port: str | None = None,
                      params_file: Path | None = None, log_format: str = "text",
-                     health_port: int = 0) -> list[str]:
-    """The job's command line; `params` are its fallback when `params_file` does not exist."""
+                     health_port: int = 0, preset: str | None = None) -> list[str]:
+    """The job's command line; `params` are its fallback when `params_file` does not exist,
+    passed as a preset and the options that differ from it (`preset_options`)."""
     python = str(streaming_python())
     command = [
         python, "-m", "chatlake_streaming.job",
@@ -90,12 +125,8 @@ def detector_command(*, bootstrap: str, jdbc_url: str, jdbc_user: str | None,
         "--checkpoint-dir", str(checkpoint_dir),
         "--checkpoint-interval-ms", str(checkpoint_interval_ms),
         "--parallelism", str(parallelism), "--python", python,
-        "--bucket-ms", str(params.bucket_ms), "--baseline-ms", str(params.baseline_ms),
-        "--k", repr(params.k), "--cooldown-ms", str(params.cooldown_ms),
-        "--min-count", str(params.min_count),
+        *preset_options(params, preset),
     ]
-    if params.max_gap_ms is not None:
-        command += ["--max-gap-ms", str(params.max_gap_ms)]
     if jdbc_user:
         command += ["--jdbc-user", jdbc_user]
     if jdbc_password:

@@ -3,8 +3,8 @@ detector scores, defined once for DuckDB (reference, backtest, lake) and Flink S
 
 Per window, over the messages that count (`chatlake_contracts.counting`):
 
-    text_units        sum of text lengths in UTF-16 code units (Java's String.length, which
-                      Flink's CHAR_LENGTH returns; DuckDB adds one per character outside the BMP)
+    text_units        sum of text lengths in UTF-16 code units (Java's String.length); both
+                      engines count code points and add one per character outside the BMP
     short_count       messages of at most SHORT_MAX_UNITS units ("LUL", "?", "gg wp")
     emote_only_count  messages made only of EMOTE_WORDS separated by spaces (chat without
                       emote positions, as old VODs, IRC logs and most replays are)
@@ -81,6 +81,13 @@ def duckdb_content(text: str) -> str:
     ))
 
 
+def flink_units(text: str) -> str:
+    """Flink SQL: the length of `text` in UTF-16 code units. Flink's CHAR_LENGTH counts code
+    points (its strings are UTF-8 inside), so each character outside the BMP is first replaced
+    by two; a text without one is returned as it is by the regex, at little cost."""
+    return f"CHAR_LENGTH(REGEXP_REPLACE({text}, {_sql_string(_ASTRAL)}, '..'))"
+
+
 def flink_content(text: str) -> str:
     """Flink SQL aggregate expressions, `... AS <field>`, in CONTENT_FIELDS order."""
     def count_if(condition: str) -> str:
@@ -89,9 +96,10 @@ def flink_content(text: str) -> str:
     def matches(pattern: str) -> str:
         return f"REGEXP({text}, {_sql_string(pattern)})"
 
+    units = flink_units(text)
     return ",\n".join((
-        f"CAST(SUM(CHAR_LENGTH({text})) AS BIGINT) AS text_units",
-        f"{count_if(f'CHAR_LENGTH({text}) <= {SHORT_MAX_UNITS}')} AS short_count",
+        f"CAST(SUM({units}) AS BIGINT) AS text_units",
+        f"{count_if(f'{units} <= {SHORT_MAX_UNITS}')} AS short_count",
         f"{count_if(matches(EMOTE_ONLY_PATTERN))} AS emote_only_count",
         f"COUNT(DISTINCT REPLACE({text}, ' ', '')) AS distinct_texts",
         f"{count_if(matches(CAPS_PATTERN) + ' AND NOT ' + matches(LOWER_PATTERN))} AS caps_count",

@@ -14,7 +14,8 @@ settings. On a cluster: `flink run -py chatlake_streaming/job.py -pyfs ... -- <s
 (docs/detector.md).
 
 Parameters: `--params-file` (chatlake_contracts.params_file, written by `chatlake tune --apply`)
-when that file exists, read once at start by this driver; else the `--bucket-ms`... options.
+when that file exists, read once at start by this driver; else the `--preset`
+(chatlake_contracts.presets) with the `--bucket-ms`... options given replacing its fields.
 """
 
 import argparse
@@ -25,7 +26,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -34,9 +35,9 @@ from pyflink.datastream import KeyedProcessFunction, RuntimeContext, StreamExecu
 from pyflink.datastream.state import ValueStateDescriptor
 from pyflink.table import StreamTableEnvironment
 
-from chatlake_contracts import logformat, topics
-from chatlake_contracts.detector import ChannelState, DetectorParams, step
-from chatlake_contracts.params_file import AppliedParams, ParamsFileError, applied_params
+from chatlake_contracts import logformat, presets, topics
+from chatlake_contracts.detector import ChannelState, step
+from chatlake_contracts.params_file import AppliedParams, applied_params
 from chatlake_streaming import sql
 
 DETECTION_TYPE = Types.ROW_NAMED(
@@ -71,6 +72,12 @@ class DetectFunction(KeyedProcessFunction):
             ValueStateDescriptor("recent", Types.PRIMITIVE_ARRAY(Types.LONG())))
         self.ewma = runtime_context.get_state(
             ValueStateDescriptor("ewma", Types.PRIMITIVE_ARRAY(Types.DOUBLE())))
+        # Only with a learned model: its baseline and ring, and a detection waiting for its
+        # peak (ChannelState.scores / .pending); empty otherwise.
+        self.scores = runtime_context.get_state(
+            ValueStateDescriptor("scores", Types.PRIMITIVE_ARRAY(Types.DOUBLE())))
+        self.pending = runtime_context.get_state(
+            ValueStateDescriptor("pending", Types.PRIMITIVE_ARRAY(Types.DOUBLE())))
         metrics = runtime_context.get_metrics_group().add_group("chatlake")
         self.windows = metrics.counter("windows")
         self.messages = metrics.counter("messages")
@@ -85,13 +92,16 @@ class DetectFunction(KeyedProcessFunction):
                       if self.newest_window_end else 0)
 
     def process_element(self, value: Row, ctx: KeyedProcessFunction.Context):
-        broadcaster_id, window_start, window_end, message_count, chatter_count = value
+        broadcaster_id, window_start, window_end, message_count, chatter_count = value[:5]
+        content = tuple(value[5:])  # window_content.CONTENT_FIELDS, computed by the SQL
         state = ChannelState(
             last_window_end=self.last_window_end.value(),
             history=list(self.history.value() or ()),
             last_detection_end=self.last_detection_end.value(),
             recent=list(self.recent.value() or ()),
             ewma=list(self.ewma.value() or ()),
+            scores=list(self.scores.value() or ()),
+            pending=list(self.pending.value() or ()),
         )
         self.windows.inc()
         self.messages.inc(message_count)
@@ -100,16 +110,20 @@ class DetectFunction(KeyedProcessFunction):
             self.late_windows.inc()
             return
         found = step(state, self.params.for_channel(broadcaster_id), broadcaster_id,
-                     window_start, window_end, message_count, chatter_count)
+                     window_start, window_end, message_count, chatter_count, content=content)
         self.last_window_end.update(state.last_window_end)
         self.history.update(state.history)
         self.recent.update(state.recent)
         self.ewma.update(state.ewma)
+        self.scores.update(state.scores)
+        self.pending.update(state.pending)
         if state.last_detection_end is not None:
             self.last_detection_end.update(state.last_detection_end)
         else:
             self.last_detection_end.clear()
         if found is not None:
+            # `threshold` is what the detection crossed: the rule's mean + k * std, or the
+            # model's score threshold (the clips table has no column for the score itself).
             self.detections.inc()
             yield Row(found.broadcaster_id, found.window_start, found.window_end,
                       found.message_count, found.chatter_count, found.baseline_mean,
@@ -230,11 +244,25 @@ class JobHealth:
 
 
 def job_params(args: argparse.Namespace) -> AppliedParams:
-    """The params file's parameters when it exists, else the options' (raises ParamsFileError)."""
-    # Options are named after DetectorParams fields; a field without an option keeps its default.
-    options = DetectorParams(**{f.name: getattr(args, f.name) for f in fields(DetectorParams)
-                                if hasattr(args, f.name)})
-    return applied_params(args.params_file, options, "the command-line options")
+    """The params file's parameters when it exists, else the preset's with the options given
+    replacing its fields (raises ValueError, ParamsFileError included, naming the problem)."""
+    base = presets.preset(args.preset)
+    # Options are named after DetectorParams fields; one not given (None) keeps the preset's.
+    given = {f.name: getattr(args, f.name) for f in fields(base)
+             if getattr(args, f.name, None) is not None}
+    try:
+        options = replace(base, **given)
+    except ValueError as error:
+        raise ValueError(f"the {args.preset} preset with {_flags(given)}: {error}") from None
+    if options.bucket_ms % 1000:
+        raise ValueError(f"bucket_ms must be whole seconds (the SQL window), not "
+                         f"{options.bucket_ms}")
+    source = f"the {args.preset} preset" + (f" with {_flags(given)}" if given else "")
+    return applied_params(args.params_file, options, source)
+
+
+def _flags(given: dict[str, object]) -> str:
+    return " ".join(f"--{name.replace('_', '-')} {value}" for name, value in given.items())
 
 
 def build(env: StreamExecutionEnvironment, args: argparse.Namespace,
@@ -273,7 +301,6 @@ def build(env: StreamExecutionEnvironment, args: argparse.Namespace,
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    defaults = DetectorParams()
     p = argparse.ArgumentParser(prog="chatlake-detector", description=__doc__.splitlines()[0])
     p.add_argument("--bootstrap", required=True, help="Kafka bootstrap servers")
     p.add_argument("--group-id", default="chatlake-detector")
@@ -296,12 +323,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     # fetched for a few seconds turns idle, the watermark runs ahead and its messages are
     # dropped as late (measured: 5 s lost a third of the windows on a 1 M message backlog).
     p.add_argument("--idle-timeout-ms", type=int, default=30_000)
-    p.add_argument("--bucket-ms", type=int, default=defaults.bucket_ms)
-    p.add_argument("--baseline-ms", type=int, default=defaults.baseline_ms)
-    p.add_argument("--k", type=float, default=defaults.k)
-    p.add_argument("--cooldown-ms", type=int, default=defaults.cooldown_ms)
-    p.add_argument("--min-count", type=int, default=defaults.min_count)
-    p.add_argument("--max-gap-ms", type=int, default=None)
+    p.add_argument("--preset", default=presets.DEFAULT_PRESET,
+                   help=f"the named parameters ({', '.join(presets.PRESETS)}; default "
+                   f"{presets.DEFAULT_PRESET}); the options below replace its fields")
+    # Not given: the preset's value.
+    p.add_argument("--bucket-ms", type=int)
+    p.add_argument("--baseline-ms", type=int)
+    p.add_argument("--k", type=float)
+    p.add_argument("--cooldown-ms", type=int)
+    p.add_argument("--min-count", type=int)
+    p.add_argument("--max-gap-ms", type=int)
     p.add_argument("--health-port", type=int, default=0,
                    help="serve /health (this driver runs) and /health/ready (the job is "
                    "RUNNING) on this port; 0: off")
@@ -310,7 +341,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="json: one JSON object per line (chatlake_contracts.logformat)")
     p.add_argument("--params-file", type=Path,
                    help="a chatlake-detector-params/1 file; when it exists it replaces the "
-                   "five options above and adds per-channel parameters")
+                   "preset and the options above and adds per-channel parameters")
     args = p.parse_args(argv)
     if "://" not in args.checkpoint_dir:
         args.checkpoint_dir = Path(args.checkpoint_dir).resolve().as_uri()
@@ -322,7 +353,7 @@ def main(argv: list[str] | None = None) -> None:
     logformat.configure("detector", fmt=args.log_format, secrets=(args.jdbc_password,))
     try:
         params = job_params(args)
-    except ParamsFileError as error:
+    except ValueError as error:  # ParamsFileError, an unknown preset, options that do not fit
         sys.exit(f"detector: {error}")
     logging.info("detector: parameters from %s: default %s, %d channel override(s)",
                  params.source, params.default, len(params.channels))

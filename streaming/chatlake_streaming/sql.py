@@ -3,7 +3,7 @@
 Every message is handled here, in the JVM; Python sees only one row per channel and window.
 """
 
-from chatlake_contracts import counting
+from chatlake_contracts import counting, window_content
 from chatlake_contracts._checks import MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS
 
 
@@ -24,10 +24,6 @@ FETCH_OPTIONS = {
 
 def chat_messages_source(*, topic: str, bootstrap: str, group_id: str,
                          out_of_orderness_ms: int) -> str:
-    # Only the fields the detector reads are declared: Flink's JSON parser skips the rest.
-    # An out-of-range or missing timestamp becomes 0 (1970) instead of null: the watermark takes
-    # the maximum, so such rows cannot drag it anywhere, and a non-null rowtime keeps the window
-    # operator from failing on them; the queries below send them to the dead letters.
     options = {
         "connector": "kafka",
         "topic": topic,
@@ -46,6 +42,19 @@ def chat_messages_source(*, topic: str, bootstrap: str, group_id: str,
         "json.ignore-parse-errors": "true",
         "json.fail-on-missing-field": "false",
     }
+    return chat_messages_table(options, out_of_orderness_ms=out_of_orderness_ms)
+
+
+def chat_messages_table(options: dict[str, str], *, out_of_orderness_ms: int,
+                        location: str = "`partition` INT METADATA VIRTUAL,\n"
+                                        "  `offset` BIGINT METADATA VIRTUAL") -> str:
+    """The `chat_messages` table the queries below read, on any connector (`options`); the
+    Kafka one's `partition` and `offset` metadata locate a dead letter (tests give a file
+    source plain columns instead)."""
+    # Only the fields the detector reads are declared: Flink's JSON parser skips the rest.
+    # An out-of-range or missing timestamp becomes 0 (1970) instead of null: the watermark takes
+    # the maximum, so such rows cannot drag it anywhere, and a non-null rowtime keeps the window
+    # operator from failing on them; the queries below send them to the dead letters.
     return f"""
 CREATE TABLE chat_messages (
   broadcaster_id STRING,
@@ -54,8 +63,7 @@ CREATE TABLE chat_messages (
   text STRING,
   user_id STRING,
   user_name STRING,
-  `partition` INT METADATA VIRTUAL,
-  `offset` BIGINT METADATA VIRTUAL,
+  {location},
   event_ms AS IF(`timestamp` >= {MIN_TIMESTAMP_MS} AND `timestamp` < {MAX_TIMESTAMP_MS},
                  `timestamp`, CAST(0 AS BIGINT)),
   ts AS TO_TIMESTAMP_LTZ(IF(`timestamp` >= {MIN_TIMESTAMP_MS} AND `timestamp` < {MAX_TIMESTAMP_MS},
@@ -158,10 +166,15 @@ _VALID = counting.flink_usable("broadcaster_id", "event_ms", "text")
 _NOT_COMMAND = counting.flink_not_command("text")
 
 
+_CONTENT_COLUMNS = ", ".join(window_content.CONTENT_FIELDS)
+_NO_CONTENT = ", ".join(f"CAST(NULL AS BIGINT) AS {name}" for name in window_content.CONTENT_FIELDS)
+
+
 def job_rows_query(*, bucket_ms: int, topic: str) -> str:
     """Window rows (kind 'w') and rejected rows (kind 'x') in one stream, so that the job reads
-    `chat-messages` once: the window counts per channel, and every row that is not a usable chat
-    message with the reason. Commands (`!...`) are neither."""
+    `chat-messages` once: the window counts per channel with the window's content counts
+    (`window_content.CONTENT_FIELDS`, the learned scorer's input), and every row that is not a
+    usable chat message with the reason. Commands (`!...`) are neither."""
     if bucket_ms % 1000:
         raise ValueError("the window length must be a whole number of seconds")
     # TUMBLE windows of a UTC TIMESTAMP_LTZ are aligned to the epoch, so a window's start in
@@ -173,6 +186,7 @@ SELECT 'w' AS kind, broadcaster_id,
        MIN(event_ms) - MOD(MIN(event_ms), {bucket_ms}) + {bucket_ms} AS window_end,
        COUNT(*) AS message_count,
        COUNT(DISTINCT COALESCE(user_id, user_name)) AS chatter_count,
+       {window_content.flink_content("text")},
        CAST(NULL AS STRING) AS error,
        CAST(NULL AS STRING) AS `raw`,
        CAST(NULL AS STRING) AS location
@@ -181,7 +195,7 @@ WHERE {_VALID} AND {_NOT_COMMAND}
 GROUP BY broadcaster_id, window_start, window_end
 UNION ALL
 SELECT 'x' AS kind, broadcaster_id, `timestamp` AS window_start, CAST(NULL AS BIGINT),
-       CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+       CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), {_NO_CONTENT},
        CASE WHEN broadcaster_id IS NULL OR CHAR_LENGTH(broadcaster_id) = 0
               THEN 'missing broadcaster_id'
             WHEN CHAR_LENGTH(broadcaster_id) > 256 THEN 'broadcaster_id too long'
@@ -206,8 +220,10 @@ INSERT INTO dead_letters_sink
 SELECT 1, 'detector', error, `raw`, location, UNIX_TIMESTAMP() * 1000
 FROM job_rows WHERE kind = 'x'"""
 
-WINDOW_ROWS = """
-SELECT broadcaster_id, window_start, window_end, message_count, chatter_count
+# What the DetectFunction reads: the counts and the content counts (the `chat-windows` record
+# above carries the counts only).
+WINDOW_ROWS = f"""
+SELECT broadcaster_id, window_start, window_end, message_count, chatter_count, {_CONTENT_COLUMNS}
 FROM job_rows WHERE kind = 'w'"""
 
 INSERT_DETECTIONS = """

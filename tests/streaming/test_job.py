@@ -7,7 +7,7 @@ import time
 from dataclasses import replace
 
 import pytest
-from chatlake_contracts import topics
+from chatlake_contracts import presets, topics
 from chatlake_contracts.detector import DetectorParams
 from chatlake_contracts.params_file import applied_params
 
@@ -17,9 +17,13 @@ from tests.streaming import support
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-PARAMS = DetectorParams()  # the production defaults: 5 s windows, 5 min baseline, k = 3
+PARAMS = DetectorParams()  # the seed rule: 5 s windows, 5 min baseline, k = 3
+LEARNED = presets.LEARNED  # the shipped learned scorer (its model's numbers are provisional)
+# The params files' default: the seed rule on the learned preset's 2 s windows. The job has one
+# window length, the default's; every channel below with another one runs on it instead.
+FILE_DEFAULT = replace(PARAMS, bucket_ms=LEARNED.bucket_ms)
 HOUR_MS = 3_600_000
-# The replay test also plays the broadcast as three more channels that have parameters of their
+# The replay test also plays the broadcast as more channels that have parameters of their
 # own in a params file (as `chatlake tune --apply-channel` writes it): on the same chat they
 # fire more, never, and with another baseline than the default channel.
 CHANNEL_PARAMS = {
@@ -30,6 +34,10 @@ CHANNEL_PARAMS = {
     # The variants a tuning may choose: chatters, smoothing, an EWMA baseline, a ratio floor.
     "dota2-tuned-variant": replace(PARAMS, signal="chatters", smooth=2, baseline="ewma",
                                    k=2.0, min_ratio=1.2, min_count=2),
+    # The learned scorer on the windows' content counts (computed by the job's SQL), as shipped
+    # and firing at the crossing instead of at the peak after it.
+    "dota2-learned": LEARNED,
+    "dota2-learned-now": replace(LEARNED, peak_wait=0),
 }
 # What the job is given as options (the settings): the params file must win over them; with
 # these the windows would be 10 s long and nothing would fire.
@@ -44,6 +52,16 @@ MALFORMED = [
     b'{"broadcaster_id": "%s", "timestamp": "soon", "text": "not a number"}',
     b'{"timestamp": 1551463200000, "text": "no channel"}',
 ]
+
+
+def counts(windows: list[tuple]) -> list[tuple]:
+    """The five fields a `chat-windows` record has, of reference windows with content."""
+    return [w[:5] for w in windows]
+
+
+def in_clips(detections: list) -> list:
+    """Reference detections as the clips table holds them (it has no column for the score)."""
+    return [replace(d, score=None) for d in detections]
 
 
 def as_windows(records: list[dict], channel: str) -> list[tuple]:
@@ -84,14 +102,16 @@ def test_replay_of_a_real_broadcast_matches_the_reference(kafka_broker, postgres
     servers, dsn = kafka_broker, postgres_server
     channel = "dota2-replay"
     channels = [channel, *CHANNEL_PARAMS]
-    params_file = write_params_file(tmp_path / "params.json", PARAMS, CHANNEL_PARAMS)
+    params_file = write_params_file(tmp_path / "params.json", FILE_DEFAULT, CHANNEL_PARAMS)
     applied = applied_params(params_file, OPTIONS_PARAMS, "options")
     # The channels' chat interleaved in time order, so no partition's watermark runs ahead.
     records = sorted((r for c in channels for r in support.load_chat(dota2_file, c)),
                      key=lambda r: r["timestamp"])
-    all_windows = detection.windows_from_records(records, PARAMS.bucket_ms)
-    ref_windows = {c: [w for w in all_windows if w[0] == c] for c in channels}
-    ref_detections = {c: detection.detect(ref_windows[c], applied.default, applied.channels)
+    # With the content counts, which the learned channels score (the job's SQL computes them).
+    all_windows = detection.windows_from_records(records, FILE_DEFAULT.bucket_ms, content=True)
+    content_windows = {c: [w for w in all_windows if w[0] == c] for c in channels}
+    ref_windows = {c: counts(content_windows[c]) for c in channels}
+    ref_detections = {c: detection.detect(content_windows[c], applied.default, applied.channels)
                       for c in channels}
     fired = {c: len(found) for c, found in ref_detections.items()}
     assert fired[channel] >= 3  # the file is chosen so that the comparison means something
@@ -99,6 +119,12 @@ def test_replay_of_a_real_broadcast_matches_the_reference(kafka_broker, postgres
     assert fired["dota2-high-k"] == 0 < fired[channel] < fired["dota2-low-k"]
     assert fired["dota2-wide-bucket"] not in (0, fired[channel])
     assert fired["dota2-tuned-variant"] not in (0, fired[channel])
+    # The learned channels fire on their score (the model's threshold in the threshold column),
+    # and where they fire depends on the peak rule.
+    assert fired["dota2-learned"] >= 3 and fired["dota2-learned-now"] >= 3
+    assert {d.threshold for d in ref_detections["dota2-learned"]} == {LEARNED.model.threshold}
+    assert ([d.window_end for d in ref_detections["dota2-learned"]]
+            != [d.window_end for d in ref_detections["dota2-learned-now"]])
 
     # Windows go to the real `chat-windows` topic, the one the lake archiver reads.
     names = support.create_topics(servers, "replay", windows=topics.CHAT_WINDOWS)
@@ -125,9 +151,10 @@ def test_replay_of_a_real_broadcast_matches_the_reference(kafka_broker, postgres
                         for c in channels), timeout=60, job=job)
         time.sleep(3)  # anything extra would arrive now
         for c in channels:
-            assert support.detections_in_postgres(dsn, c) == ref_detections[c], c
+            assert support.detections_in_postgres(dsn, c) == in_clips(ref_detections[c]), c
         log = job.log.read_text()
-        assert f"parameters from {params_file}" in log and "4 channel override(s)" in log
+        assert (f"parameters from {params_file}" in log
+                and f"{len(CHANNEL_PARAMS)} channel override(s)" in log)
         assert "channel dota2-wide-bucket: bucket_ms 10000 in the file" in log
 
         # Malformed records: the five that parse are dead-lettered with a reason, the two that
@@ -149,17 +176,28 @@ def test_replay_of_a_real_broadcast_matches_the_reference(kafka_broker, postgres
 def test_killed_and_restarted_job_makes_the_same_detections(kafka_broker, postgres_server,
                                                             dota2_file, tmp_path):
     servers, dsn = kafka_broker, postgres_server
-    channel = "dota2-restart"
-    records = support.load_chat(dota2_file, channel)
-    ref_windows = detection.windows_from_records(records, PARAMS.bucket_ms)
-    ref_detections = detection.detect(ref_windows, PARAMS)
+    # A rule channel and a learned one: the keyed state of both (the learned scorer's baseline,
+    # ring and a detection waiting for its peak) must survive the kill.
+    channel, learned = "dota2-restart", "dota2-restart-learned"
+    channels = [channel, learned]
+    params_file = write_params_file(tmp_path / "params.json", FILE_DEFAULT, {learned: LEARNED})
+    applied = applied_params(params_file, PARAMS, "options")
+    records = sorted((r for c in channels for r in support.load_chat(dota2_file, c)),
+                     key=lambda r: r["timestamp"])
+    all_windows = detection.windows_from_records(records, FILE_DEFAULT.bucket_ms, content=True)
+    content_windows = {c: [w for w in all_windows if w[0] == c] for c in channels}
+    ref_windows = {c: counts(content_windows[c]) for c in channels}
+    ref_detections = {c: detection.detect(content_windows[c], applied.default, applied.channels)
+                      for c in channels}
+    assert len(ref_detections[channel]) >= 3 and len(ref_detections[learned]) >= 3
 
     names = support.create_topics(servers, "restart")
     cut = len(records) * 2 // 3
     support.produce(servers, names["messages"], records[:cut])
     state_dir = tmp_path / "job"
     job = support.start_job(servers=servers, dsn=dsn, names=names, state_dir=state_dir,
-                            params=PARAMS, group_id="restart", checkpoint_interval_ms=1_000)
+                            params=PARAMS, params_file=params_file, group_id="restart",
+                            checkpoint_interval_ms=1_000)
     try:
         # Mid-stream: windows are flowing and a checkpoint holds some state, but not all of it.
         assert support.wait_for(
@@ -172,20 +210,24 @@ def test_killed_and_restarted_job_makes_the_same_detections(kafka_broker, postgr
     support.produce(servers, names["messages"], records[cut:])
     support.produce_ticks(servers, names["messages"], records[-1]["timestamp"] + HOUR_MS)
     job = support.start_job(servers=servers, dsn=dsn, names=names, state_dir=state_dir,
-                            params=PARAMS, group_id="restart", checkpoint_interval_ms=1_000)
+                            params=PARAMS, params_file=params_file, group_id="restart",
+                            checkpoint_interval_ms=1_000)
     try:
         assert "restoring from" in job.log.read_text() or support.wait_for(
             lambda: "restoring from" in job.log.read_text(), timeout=30, job=job)
         windows = support.read_topic(
-            servers, names["windows"], expect=len(ref_windows), timeout=180,
-            done=lambda got: len(as_windows(got, channel)) >= len(ref_windows))
+            servers, names["windows"], expect=len(all_windows), timeout=180,
+            done=lambda got: all(len(as_windows(got, c)) >= len(ref_windows[c])
+                                 for c in channels))
         # Windows replayed after the restart may repeat (at-least-once), never differ.
-        assert as_windows(windows, channel) == ref_windows
+        for c in channels:
+            assert as_windows(windows, c) == ref_windows[c], c
         assert support.wait_for(
-            lambda: len(support.detections_in_postgres(dsn, channel)) >= len(ref_detections),
-            timeout=60, job=job)
+            lambda: all(len(support.detections_in_postgres(dsn, c)) >= len(ref_detections[c])
+                        for c in channels), timeout=60, job=job)
         time.sleep(3)
     finally:
         job.stop()
-    after = support.detections_in_postgres(dsn, channel)
-    assert after == ref_detections  # one row per detection: the upsert never doubles one
+    for c in channels:
+        # One row per detection: the upsert never doubles one.
+        assert support.detections_in_postgres(dsn, c) == in_clips(ref_detections[c]), c
