@@ -1,6 +1,7 @@
 -- What a normal 5-second window looks like per channel: the median and 95th percentile of
 -- messages per window. From the lake's live chat (commands left out and only windows with chat
--- counted, as the detector does), and from the detector's own windows where there are any.
+-- counted, as the detector does), and from the detector's own windows where there are any
+-- (those are as long as the job's window: 2 s with the learned preset, 5 s with the seed).
 with messages as (
 
     select * from {{ ref('int_chat_messages_deduplicated') }}
