@@ -1,4 +1,4 @@
-"""The chatlake detector: `chat-messages` -> 5 s window counts -> detections and `chat-windows`.
+"""The chatlake detector: `chat-messages` -> window counts -> detections and `chat-windows`.
 
     chat-messages (Kafka, JSON) --SQL: parse, event time, drop commands, TUMBLE counts---+
         |                                                                               |
