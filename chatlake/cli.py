@@ -3,6 +3,7 @@
 import sys
 
 import typer
+from pydantic import ValidationError
 
 from chatlake.commands import (
     api,
@@ -46,11 +47,16 @@ for module in (stack, importing, archive, sql, lake, detector, standin, auth, in
 
 def main() -> None:
     argv = sys.argv[1:]
-    service = services.long_running(argv)  # archiver, api, ingest, ... or None (one-shot)
-    logs.setup(service or logs.service_name(argv))  # CHATLAKE_LOG_FORMAT, _LOG_LEVEL
-    if service is not None:
-        services.announce(Settings(), service, argv)  # `chatlake status` lists this process
-    app()
+    try:
+        service = services.long_running(argv)  # archiver, api, ingest, ... or None (one-shot)
+        logs.setup(service or logs.service_name(argv))  # CHATLAKE_LOG_FORMAT, _LOG_LEVEL
+        if service is not None:
+            services.announce(Settings(), service, argv)  # `chatlake status` lists this process
+        app()
+    except ValidationError as error:  # a CHATLAKE_* setting that cannot be used
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}"
+                             for e in error.errors())
+        sys.exit(f"error: bad settings ({error.title}): {problems}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 from chatlake_contracts import presets
+from pydantic import ValidationError
 from rich.console import Console
 
 from chatlake.commands.options import iso_time
@@ -196,6 +197,8 @@ def backtest(
                          test_split if has_split else None)
             chosen = select(rows).params
         result = bt.run(chosen)
+    except ValidationError:
+        raise  # a bad CHATLAKE_* setting: chatlake.cli says which, on one line
     except (LabelError, ChatInputError, ImportFileError, ParamsFileError, ValueError) as error:
         raise _fail(console, str(error)) from None
     extra = {"parameter_sets": len(candidates), "params_from": source,

@@ -122,13 +122,18 @@ def reference_command(
     from datetime import datetime
 
     from detector import reference as detection
-    from ingest.importers import ImportOptions, read_chat_file
+    from ingest.importers import ImportFileError, ImportOptions, read_chat_file
 
     options = ImportOptions(channel=channel,
                             start=datetime.fromisoformat(start) if start else None)
-    records = (r for r in read_chat_file(file, options) if isinstance(r, dict))
     params = applied_or_exit(Settings())
-    windows = detection.windows_from_records(records, params.default.bucket_ms)
+    try:
+        records = [r for r in read_chat_file(file, options) if isinstance(r, dict)]
+    except ImportFileError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    # With the content counts: a learned set (the default preset) scores them.
+    windows = detection.windows_from_records(records, params.default.bucket_ms, content=True)
     found = detection.detect(windows, params.default, params.channels)
     typer.echo(f"parameters from {params.source}", err=True)
     typer.echo(f"{len(windows)} windows, {len(found)} detections")

@@ -111,3 +111,21 @@ def test_params_file_and_preset_score_the_same_set(tmp_path, chat_file):
     a, b = json.loads(by_file.stdout), json.loads(by_preset.stdout)
     assert a["params_from"] == str(path) and b["params_from"] == "preset learned"
     assert a["params"] == b["params"] and a["params"]["model"] == LEARNED.model.version
+
+
+def test_a_bad_preset_setting_is_one_line_naming_it(tmp_path, chat_file):
+    import os
+    import subprocess
+    import sys
+
+    labels = tmp_path / "labels.csv"
+    labels.write_text("video_id,start_s,end_s\nv1,100,120\n")
+    env = {**os.environ, "CHATLAKE_DETECTOR_PRESET": "best",
+           "CHATLAKE_STATE_DIR": str(tmp_path / "state")}
+    run = subprocess.run([sys.executable, "-m", "chatlake.cli", "backtest", str(chat_file),
+                          "--labels", str(labels)], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode != 0
+    assert run.stderr.strip().splitlines() == [
+        "error: bad settings (DetectorSettings): preset: Value error, unknown detector preset "
+        "'best' (known: seed, learned)"]
