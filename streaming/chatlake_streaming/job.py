@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from dataclasses import fields, replace
+from dataclasses import astuple, fields, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -60,24 +60,12 @@ class DetectFunction(KeyedProcessFunction):
         self.params = params
 
     def open(self, runtime_context: RuntimeContext) -> None:
-        # Typed state, created here rather than in __init__: the function is pickled to workers.
-        self.last_window_end = runtime_context.get_state(
-            ValueStateDescriptor("last_window_end", Types.LONG()))
-        self.history = runtime_context.get_state(
-            ValueStateDescriptor("history", Types.PRIMITIVE_ARRAY(Types.LONG())))
-        self.last_detection_end = runtime_context.get_state(
-            ValueStateDescriptor("last_detection_end", Types.LONG()))
-        # Only with the tuned variants (smoothing, EWMA baseline); empty otherwise.
-        self.recent = runtime_context.get_state(
-            ValueStateDescriptor("recent", Types.PRIMITIVE_ARRAY(Types.LONG())))
-        self.ewma = runtime_context.get_state(
-            ValueStateDescriptor("ewma", Types.PRIMITIVE_ARRAY(Types.DOUBLE())))
-        # Only with a learned model: its baseline and ring, and a detection waiting for its
-        # peak (ChannelState.scores / .pending); empty otherwise.
-        self.scores = runtime_context.get_state(
-            ValueStateDescriptor("scores", Types.PRIMITIVE_ARRAY(Types.DOUBLE())))
-        self.pending = runtime_context.get_state(
-            ValueStateDescriptor("pending", Types.PRIMITIVE_ARRAY(Types.DOUBLE())))
+        # The whole ChannelState in one keyed value (a tuple of its fields, pickled): one state
+        # read and one write per window. Seven typed values, one per field, made the job 20 %
+        # slower on 2-s windows (bench_detector: 21,178 against 26,701 msg/s).
+        # Created here rather than in __init__: the function is pickled to workers.
+        self.channel = runtime_context.get_state(
+            ValueStateDescriptor("channel", Types.PICKLED_BYTE_ARRAY()))
         metrics = runtime_context.get_metrics_group().add_group("chatlake")
         self.windows = metrics.counter("windows")
         self.messages = metrics.counter("messages")
@@ -94,15 +82,8 @@ class DetectFunction(KeyedProcessFunction):
     def process_element(self, value: Row, ctx: KeyedProcessFunction.Context):
         broadcaster_id, window_start, window_end, message_count, chatter_count = value[:5]
         content = tuple(value[5:])  # window_content.CONTENT_FIELDS, computed by the SQL
-        state = ChannelState(
-            last_window_end=self.last_window_end.value(),
-            history=list(self.history.value() or ()),
-            last_detection_end=self.last_detection_end.value(),
-            recent=list(self.recent.value() or ()),
-            ewma=list(self.ewma.value() or ()),
-            scores=list(self.scores.value() or ()),
-            pending=list(self.pending.value() or ()),
-        )
+        stored = self.channel.value()
+        state = ChannelState(*stored) if stored else ChannelState()
         self.windows.inc()
         self.messages.inc(message_count)
         self.newest_window_end = max(self.newest_window_end, window_end)
@@ -111,16 +92,7 @@ class DetectFunction(KeyedProcessFunction):
             return
         found = step(state, self.params.for_channel(broadcaster_id), broadcaster_id,
                      window_start, window_end, message_count, chatter_count, content=content)
-        self.last_window_end.update(state.last_window_end)
-        self.history.update(state.history)
-        self.recent.update(state.recent)
-        self.ewma.update(state.ewma)
-        self.scores.update(state.scores)
-        self.pending.update(state.pending)
-        if state.last_detection_end is not None:
-            self.last_detection_end.update(state.last_detection_end)
-        else:
-            self.last_detection_end.clear()
+        self.channel.update(astuple(state))
         if found is not None:
             # `threshold` is what the detection crossed: the rule's mean + k * std, or the
             # model's score threshold (the clips table has no column for the score itself).
