@@ -120,12 +120,8 @@ class Comparison:
     min_precision: float
     cross_validated: dict[str, CrossValidated] = field(default_factory=dict)
     final: dict[str, TuningParams] = field(default_factory=dict)
-    checks: dict[str, dict[str, Score]] = field(default_factory=dict)  # method -> dataset ->
-
-    def f1(self, method: str, dataset: str) -> float:
-        if dataset == self.fit_on:
-            return self.cross_validated[method].pooled.f1
-        return self.checks[method][dataset].f1
+    # method -> check dataset -> score of the method's final set
+    checks: dict[str, dict[str, Score]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
