@@ -40,6 +40,7 @@ from chatlake_contracts.detector import ChannelState, step
 from chatlake_contracts.params_file import AppliedParams, applied_params
 from chatlake_streaming import sql
 
+PYTHON_BUNDLE_MS = 100
 DETECTION_TYPE = Types.ROW_NAMED(
     ["broadcaster_id", "window_start", "window_end", "message_count", "chatter_count",
      "baseline_mean", "baseline_std", "threshold"],
@@ -127,6 +128,9 @@ def flink_configuration(args: argparse.Namespace) -> Configuration:
     config.set_string("env.java.opts.all", "-Duser.timezone=UTC")
     config.set_string("table.exec.source.idle-timeout", f"{args.idle_timeout_ms} ms")
     config.set_string("pipeline.object-reuse", "true")
+    # Windows wait at most this long before they go to the Python detector. The default
+    # (1 s) is latency every live detection pays; a backlog still fills bundles by size.
+    config.set_string("python.fn-execution.bundle.time", str(PYTHON_BUNDLE_MS))
     config.set_string("state.backend.type", "hashmap")
     config.set_string("execution.checkpointing.interval", f"{args.checkpoint_interval_ms} ms")
     config.set_string("execution.checkpointing.dir", args.checkpoint_dir)

@@ -15,6 +15,7 @@ def _with(options: dict[str, str]) -> str:
     return ",\n  ".join(f"{_quote(k)} = {_quote(v)}" for k, v in options.items())
 
 
+CLIPS_FLUSH_MS = 200
 FETCH_OPTIONS = {
     "properties.fetch.max.bytes": str(64 << 20),
     "properties.max.partition.fetch.bytes": str(16 << 20),
@@ -132,7 +133,8 @@ def clips_sink(*, jdbc_url: str, user: str | None, password: str | None) -> str:
         "connector": "jdbc",
         "url": jdbc_url,
         "table-name": "clips",
-        "sink.buffer-flush.interval": "1s",
+        # Detections are few; a short interval is what a live clip waits for (issue 15).
+        "sink.buffer-flush.interval": f"{CLIPS_FLUSH_MS}ms",
         "sink.buffer-flush.max-rows": "100",
         "sink.max-retries": "5",
     }

@@ -97,14 +97,13 @@ def archive_windows(servers: str, lake: str, channel: str, expect: int, timeout:
     ).fetchall()
 
 
-def test_replay_of_a_real_broadcast_matches_the_reference(kafka_broker, postgres_server,
-                                                          dota2_file, tmp_path):
-    servers, dsn = kafka_broker, postgres_server
-    channel = "dota2-replay"
-    channels = [channel, *CHANNEL_PARAMS]
-    params_file = write_params_file(tmp_path / "params.json", FILE_DEFAULT, CHANNEL_PARAMS)
-    applied = applied_params(params_file, OPTIONS_PARAMS, "options")
-    # The channels' chat interleaved in time order, so no partition's watermark runs ahead.
+def reference_run(dota2_file, channels, params_file, options):
+    """The broadcast's chat copied to every channel, with what the reference makes of it.
+
+    Returns the records (interleaved in time order, so no partition's watermark runs ahead),
+    every content window, each channel's window counts and each channel's detections under
+    the parameters the job applies (the file, then the options)."""
+    applied = applied_params(params_file, options, "options")
     records = sorted((r for c in channels for r in support.load_chat(dota2_file, c)),
                      key=lambda r: r["timestamp"])
     # With the content counts, which the learned channels score (the job's SQL computes them).
@@ -113,6 +112,17 @@ def test_replay_of_a_real_broadcast_matches_the_reference(kafka_broker, postgres
     ref_windows = {c: counts(content_windows[c]) for c in channels}
     ref_detections = {c: detection.detect(content_windows[c], applied.default, applied.channels)
                       for c in channels}
+    return records, all_windows, ref_windows, ref_detections
+
+
+def test_replay_of_a_real_broadcast_matches_the_reference(kafka_broker, postgres_server,
+                                                          dota2_file, tmp_path):
+    servers, dsn = kafka_broker, postgres_server
+    channel = "dota2-replay"
+    channels = [channel, *CHANNEL_PARAMS]
+    params_file = write_params_file(tmp_path / "params.json", FILE_DEFAULT, CHANNEL_PARAMS)
+    records, all_windows, ref_windows, ref_detections = reference_run(
+        dota2_file, channels, params_file, OPTIONS_PARAMS)
     fired = {c: len(found) for c, found in ref_detections.items()}
     assert fired[channel] >= 3  # the file is chosen so that the comparison means something
     # The per-channel parameters change which channels fire, on identical chat.
@@ -181,14 +191,8 @@ def test_killed_and_restarted_job_makes_the_same_detections(kafka_broker, postgr
     channel, learned = "dota2-restart", "dota2-restart-learned"
     channels = [channel, learned]
     params_file = write_params_file(tmp_path / "params.json", FILE_DEFAULT, {learned: LEARNED})
-    applied = applied_params(params_file, PARAMS, "options")
-    records = sorted((r for c in channels for r in support.load_chat(dota2_file, c)),
-                     key=lambda r: r["timestamp"])
-    all_windows = detection.windows_from_records(records, FILE_DEFAULT.bucket_ms, content=True)
-    content_windows = {c: [w for w in all_windows if w[0] == c] for c in channels}
-    ref_windows = {c: counts(content_windows[c]) for c in channels}
-    ref_detections = {c: detection.detect(content_windows[c], applied.default, applied.channels)
-                      for c in channels}
+    records, all_windows, ref_windows, ref_detections = reference_run(
+        dota2_file, channels, params_file, PARAMS)
     assert len(ref_detections[channel]) >= 3 and len(ref_detections[learned]) >= 3
 
     names = support.create_topics(servers, "restart")
